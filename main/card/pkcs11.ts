@@ -122,6 +122,8 @@ function loadFailure(path: string, err: unknown): EidError {
 export class Pkcs11Module {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** True until the first rescan: a module that was just initialised has nothing new to see. */
+  private fresh = true;
 
   private constructor(
     readonly path: string,
@@ -160,8 +162,21 @@ export class Pkcs11Module {
     }
   }
 
-  /** Finalises and initialises again, so modules that scan only at start see new tokens. */
+  /**
+   * Finalises and initialises again, so modules that scan only at start see new tokens. Skipped
+   * right after opening (the module has just scanned), which halves the CLI's card work.
+   */
+  rescan(): void {
+    if (this.fresh) {
+      this.fresh = false;
+      return;
+    }
+    this.reinitialize();
+  }
+
+  /** Finalises and initialises again (after a token vanished under an operation). */
   reinitialize(): void {
+    this.fresh = false;
     try {
       this.api.C_Finalize();
     } catch {

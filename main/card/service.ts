@@ -72,7 +72,7 @@ export class CardService {
     const rescan = profileFor(c.path).rescanNeedsReinitialize;
     try {
       return await mod.exclusive(() => {
-        if (rescan) mod.reinitialize();
+        if (rescan) mod.rescan();
         const info = mod.info();
         let result;
         try {

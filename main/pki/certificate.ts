@@ -131,7 +131,20 @@ export interface ParsedCertificate {
   info: CertificateInfo;
 }
 
+/** Issuer names repeat across a token's certificates: parse each distinct one once. */
+const nameCache = new Map<string, { fields: Record<string, string>; dn: string }>();
+
 function parseName(node: der.DerNode): { fields: Record<string, string>; dn: string } {
+  const key = node.raw.toString('latin1');
+  const hit = nameCache.get(key);
+  if (hit) return { fields: { ...hit.fields }, dn: hit.dn };
+  const parsed = parseNameUncached(node);
+  if (nameCache.size > 256) nameCache.clear();
+  nameCache.set(key, parsed);
+  return { fields: { ...parsed.fields }, dn: parsed.dn };
+}
+
+function parseNameUncached(node: der.DerNode): { fields: Record<string, string>; dn: string } {
   const fields: Record<string, string> = {};
   const rdns: string[] = [];
   for (const rdn of der.children(der.expectTag(node, der.Tag.SEQUENCE, 'name'))) {
@@ -261,31 +274,16 @@ function derivePurposes(ku: KeyUsage[], eku: string[], isCA: boolean): Purpose[]
   return [...out];
 }
 
-function hex(b: Buffer): string {
-  return b.toString('hex').toUpperCase();
+/** AA:BB:CC form of a digest, as certificate managers show fingerprints. */
+export function colonHex(b: Buffer): string {
+  const h = b.toString('hex').toUpperCase();
+  const parts: string[] = new Array(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = h.slice(2 * i, 2 * i + 2);
+  return parts.join(':');
 }
 
-function describeExtension(oidStr: string, value: Buffer): string {
-  try {
-    switch (oidStr) {
-      case '2.5.29.15':
-        return readKeyUsage(value).join(', ');
-      case '2.5.29.37':
-        return readEku(value).join(', ');
-      case '2.5.29.17':
-        return readSan(value).text.join('; ');
-      case '2.5.29.32':
-        return readPolicies(value).join(', ');
-      case '2.5.29.19':
-        return readBasicConstraints(value) ? 'CA: true' : 'CA: false';
-      case '2.5.29.14':
-        return hex(der.decode(value).value);
-      default:
-        return hex(value);
-    }
-  } catch {
-    return hex(value);
-  }
+function hex(b: Buffer): string {
+  return b.toString('hex').toUpperCase();
 }
 
 /** Parses a DER certificate. Throws der.DerError on malformed input. */
@@ -305,7 +303,7 @@ export function parseCertificate(input: Buffer): ParsedCertificate {
   let keyUsage: KeyUsage[] = [];
   let eku: string[] = [];
   let policies: string[] = [];
-  let san = { upn: [] as string[], emails: [] as string[], dns: [] as string[] };
+  let san: { upn: string[]; emails: string[]; dns: string[]; text: string[] } = { upn: [], emails: [], dns: [], text: [] };
   let isCA = false;
   for (; i < tbsItems.length; i++) {
     if (tbsItems[i].tag !== 0xa3) continue;
@@ -314,16 +312,21 @@ export function parseCertificate(input: Buffer): ParsedCertificate {
       const extOid = der.readOid(parts[0], 'extension id');
       const critical = parts.length === 3 && parts[1].tag === der.Tag.BOOLEAN && parts[1].value[0] !== 0;
       const value = der.expectTag(parts[parts.length - 1], der.Tag.OCTET_STRING, 'extension value').value;
+      let text: string;
       try {
-        if (extOid === '2.5.29.15') keyUsage = readKeyUsage(value);
-        else if (extOid === '2.5.29.37') eku = readEku(value);
-        else if (extOid === '2.5.29.32') policies = readPolicies(value);
-        else if (extOid === '2.5.29.17') san = readSan(value);
-        else if (extOid === '2.5.29.19') isCA = readBasicConstraints(value);
+        // Each known extension is read once, and its readable form made from what was read.
+        if (extOid === '2.5.29.15') text = (keyUsage = readKeyUsage(value)).join(', ');
+        else if (extOid === '2.5.29.37') text = (eku = readEku(value)).join(', ');
+        else if (extOid === '2.5.29.32') text = (policies = readPolicies(value)).join(', ');
+        else if (extOid === '2.5.29.17') text = (san = readSan(value)).text.join('; ');
+        else if (extOid === '2.5.29.19') text = (isCA = readBasicConstraints(value)) ? 'CA: true' : 'CA: false';
+        else if (extOid === '2.5.29.14') text = hex(der.decode(value).value);
+        else text = hex(value);
       } catch {
         // A damaged non-critical extension should not hide the certificate; details show hex.
+        text = hex(value);
       }
-      extensions.push({ oid: extOid, name: EXTENSION_NAMES[extOid] ?? extOid, critical, value: describeExtension(extOid, value) });
+      extensions.push({ oid: extOid, name: EXTENSION_NAMES[extOid] ?? extOid, critical, value: text });
     }
   }
   const subject = parseName(subjectNode);
@@ -341,7 +344,7 @@ export function parseCertificate(input: Buffer): ParsedCertificate {
     serialNumber: hex(serial),
     notBefore: der.readTime(validity[0]).toISOString(),
     notAfter: der.readTime(validity[1]).toISOString(),
-    fingerprintSha256: createHash('sha256').update(certDer).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:'),
+    fingerprintSha256: colonHex(createHash('sha256').update(certDer).digest()),
     keyUsage,
     extendedKeyUsage: eku,
     policies,

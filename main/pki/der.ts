@@ -35,21 +35,64 @@ export const Tag = {
   BMP_STRING: 0x1e,
 } as const;
 
-/** One decoded TLV. `value` is a view into the original buffer; `raw` covers tag+length+value. */
+/**
+ * One decoded TLV. `value` and `raw` are views into the original buffer, made on first use: a
+ * certificate has dozens of nodes and most are only walked, so not allocating a Buffer per node
+ * keeps parsing (and garbage collection) cheap when a token holds hundreds of certificates.
+ */
 export interface DerNode {
   readonly tag: number;
+  readonly constructed: boolean;
   readonly value: Buffer;
   readonly raw: Buffer;
+  /** Offsets into `buf`, present on nodes made by readTlv (they let children() avoid copies). */
+  readonly buf?: Buffer;
+  readonly start?: number;
+  readonly valueStart?: number;
+  readonly end?: number;
+}
+
+/** The DerNode readTlv makes: offsets plus lazily created views. */
+export class LazyDerNode implements DerNode {
+  private valueView: Buffer | undefined;
+  constructor(
+    /** The buffer the node lives in. */
+    readonly buf: Buffer,
+    /** Offset of the tag byte. */
+    readonly start: number,
+    /** Offset of the first value byte. */
+    readonly valueStart: number,
+    /** Offset just past the value. */
+    readonly end: number,
+  ) {}
+  /** The tag byte. */
+  get tag(): number {
+    return this.buf[this.start];
+  }
   /** Constructed (bit 6 of the tag byte set). */
-  readonly constructed: boolean;
+  get constructed(): boolean {
+    return (this.buf[this.start] & 0x20) !== 0;
+  }
+  /** The value bytes. */
+  get value(): Buffer {
+    return (this.valueView ??= this.buf.subarray(this.valueStart, this.end));
+  }
+  /** Tag, length and value. */
+  get raw(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+  /** Length of the value. */
+  get length(): number {
+    return this.end - this.valueStart;
+  }
 }
 
 /** Maximum nesting depth accepted while walking hostile input. */
 const MAX_DEPTH = 64;
 
-/** Reads a single TLV at `offset`. Throws DerError on truncation or non-minimal/indefinite lengths. */
-export function readTlv(buf: Buffer, offset = 0): { node: DerNode; next: number } {
-  if (offset + 2 > buf.length) throw new DerError('truncated: no room for tag and length');
+/** Reads a single TLV at `offset`, not beyond `limit`. Throws DerError on truncation or indefinite lengths. */
+export function readTlv(buf: Buffer, offset = 0, limit = buf.length): { node: DerNode; next: number } {
+  if (offset + 2 > limit) throw new DerError('truncated: no room for tag and length');
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not supported');
   let len = buf[offset + 1];
@@ -58,17 +101,14 @@ export function readTlv(buf: Buffer, offset = 0): { node: DerNode; next: number 
     const n = len & 0x7f;
     if (n === 0) throw new DerError('indefinite length is not DER');
     if (n > 4) throw new DerError('length too large');
-    if (pos + n > buf.length) throw new DerError('truncated length');
+    if (pos + n > limit) throw new DerError('truncated length');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[pos + i];
     pos += n;
   }
   const end = pos + len;
-  if (end > buf.length) throw new DerError('truncated: value runs past the end');
-  return {
-    node: { tag, value: buf.subarray(pos, end), raw: buf.subarray(offset, end), constructed: (tag & 0x20) !== 0 },
-    next: end,
-  };
+  if (end > limit) throw new DerError('truncated: value runs past the end');
+  return { node: new LazyDerNode(buf, offset, pos, end), next: end };
 }
 
 /** Decodes exactly one TLV that must fill the whole buffer. */
@@ -83,9 +123,11 @@ export function children(node: DerNode, depth = 0): DerNode[] {
   if (depth > MAX_DEPTH) throw new DerError('nesting too deep');
   if (!node.constructed) throw new DerError(`expected a constructed element, got tag 0x${node.tag.toString(16)}`);
   const out: DerNode[] = [];
-  let pos = 0;
-  while (pos < node.value.length) {
-    const { node: child, next } = readTlv(node.value, pos);
+  const buf = node.buf ?? node.value;
+  const endAt = node.buf ? (node.end as number) : buf.length;
+  let pos = node.buf ? (node.valueStart as number) : 0;
+  while (pos < endAt) {
+    const { node: child, next } = readTlv(buf, pos, endAt);
     out.push(child);
     pos = next;
   }
@@ -105,11 +147,11 @@ export function seq(node: DerNode | undefined, what: string): DerNode[] {
 }
 
 /** Decodes an OBJECT IDENTIFIER value to dotted form. */
-export function oidToString(value: Buffer): string {
-  if (value.length === 0) throw new DerError('empty OID');
+export function oidToString(value: Buffer, from = 0, to = value.length): string {
+  if (to <= from) throw new DerError('empty OID');
   const parts: number[] = [];
   let acc = 0;
-  for (let i = 0; i < value.length; i++) {
+  for (let i = from; i < to; i++) {
     const b = value[i];
     acc = acc * 128 + (b & 0x7f);
     if (acc > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OID arc too large');
@@ -123,13 +165,14 @@ export function oidToString(value: Buffer): string {
       acc = 0;
     }
   }
-  if (value[value.length - 1] & 0x80) throw new DerError('OID ends mid-arc');
+  if (value[to - 1] & 0x80) throw new DerError('OID ends mid-arc');
   return parts.join('.');
 }
 
 /** Reads an OID node. */
 export function readOid(node: DerNode | undefined, what: string): string {
-  return oidToString(expectTag(node, Tag.OID, what).value);
+  const n = expectTag(node, Tag.OID, what);
+  return n.buf ? oidToString(n.buf, n.valueStart, n.end) : oidToString(n.value);
 }
 
 /** Reads a non-negative INTEGER that fits in a JS number (iteration counts, versions). */
@@ -146,15 +189,16 @@ export function readSmallInt(node: DerNode | undefined, what: string): number {
 
 /** Decodes the string types that appear in names, returning proper Unicode (never mojibake). */
 export function readString(node: DerNode): string {
+  const { buf, valueStart, end } = node.buf ? (node as Required<DerNode>) : { buf: node.value, valueStart: 0, end: node.value.length };
   switch (node.tag) {
     case Tag.UTF8_STRING:
-      return node.value.toString('utf8');
+      return buf.toString('utf8', valueStart, end);
     case Tag.PRINTABLE_STRING:
     case Tag.IA5_STRING:
-      return node.value.toString('ascii');
+      return buf.toString('ascii', valueStart, end);
     case Tag.T61_STRING:
       // Teletex in practice carries Latin-1 in certificates made by old CAs.
-      return node.value.toString('latin1');
+      return buf.toString('latin1', valueStart, end);
     case Tag.BMP_STRING: {
       if (node.value.length % 2) throw new DerError('odd BMPString length');
       const swapped = Buffer.from(node.value);
