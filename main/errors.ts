@@ -41,7 +41,9 @@ export type ErrorCode =
   | 'keystore-corrupt'
   | 'throttled'
   | 'already-exists'
-  | 'os-store-failed';
+  | 'os-store-failed'
+  // card management (issue 4)
+  | 'puk-locked';
 
 /** Details are non-secret, flat and serialisable (tries left, a module path, a limit). */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
