@@ -5,7 +5,7 @@
  * the places the known middleware installs to (SoftHSM2, OpenSC, the SITHS eID app's SafeNet
  * module, Net iD) and add the paths configured by the user or by policy.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { profileFor } from './profiles';
 
 /** A module we will try to load, and why it is on the list. */
@@ -64,12 +64,20 @@ export function resolveModules(opts: {
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
   exists?: (p: string) => boolean;
+  realpath?: (p: string) => string;
 }): ModuleCandidate[] {
   const exists = opts.exists ?? existsSync;
+  const realpath = opts.realpath ?? realpathSync;
   const out: ModuleCandidate[] = [];
   const seen = new Set<string>();
   const add = (path: string, source: ModuleCandidate['source']) => {
-    const key = path.toLowerCase();
+    // The same library under two names (Debian links) would show every token twice.
+    let key = path.toLowerCase();
+    try {
+      key = realpath(path).toLowerCase();
+    } catch {
+      /* missing: keep the name, the scan reports why */
+    }
     if (seen.has(key)) return;
     seen.add(key);
     out.push({ path, name: profileFor(path).name, source });

@@ -1,0 +1,25 @@
+/**
+ * The pages of the app, in navigation order. A new page (a wizard, the PIN page, the checks) is
+ * one entry here plus its strings; the shell builds the navigation from this list.
+ */
+import { ContactCardRegular, InfoRegular, SettingsRegular } from '@fluentui/react-icons';
+import type { ReactElement } from 'react';
+import { AboutPage } from './about-page';
+import { MyEidsPage } from './my-eids/my-eids-page';
+import { SettingsPage } from './settings/settings-page';
+
+/** One navigable page. */
+export interface PageDef {
+  id: string;
+  /** i18n key of the navigation label. */
+  label: string;
+  icon: ReactElement;
+  render: () => ReactElement;
+}
+
+/** All pages. */
+export const PAGES: readonly PageDef[] = [
+  { id: 'my-eids', label: 'app.nav.myEids', icon: <ContactCardRegular />, render: () => <MyEidsPage /> },
+  { id: 'settings', label: 'app.nav.settings', icon: <SettingsRegular />, render: () => <SettingsPage /> },
+  { id: 'about', label: 'app.nav.about', icon: <InfoRegular />, render: () => <AboutPage /> },
+];
