@@ -117,7 +117,7 @@ export interface TestSignResult {
 export async function testSignature(ref: TokenRef, req: { pin: string; id?: string }, opts: OperationOptions = {}): Promise<TestSignResult> {
   const eid = req.id !== undefined ? ref.token.eids.find((e) => e.id === normaliseId(req.id ?? '')) : chooseTestEid(ref.token.eids);
   if (!eid) {
-    const ids = ref.token.eids.map((e) => `${e.id} (${e.label})`).join(', ') || 'none';
+    const ids = [...ref.token.eids].sort((a, b) => a.id.localeCompare(b.id)).map((e) => `${e.id} (${e.label})`).join(', ') || 'none';
     throw new EidError('not-found', req.id !== undefined ? `The card has no e-ID with id ${req.id}. e-IDs on the card: ${ids}.` : 'The card has no e-ID to test.', { id: req.id ?? null });
   }
   return onToken(ref, { rw: false, what: 'the test signature', onProgress: opts.onProgress }, async (ts) => {

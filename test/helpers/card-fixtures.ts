@@ -54,9 +54,11 @@ export function makeCardFixture(tokens: FixtureToken[] = [], opts: CardOperation
   const ops = new CardOperations(service, opts);
 
   const tokenDir = (label: string): string => {
+    // The label is stored blank-padded to 32 bytes (bytes, not characters: Å is two).
+    const padded = Buffer.concat([Buffer.from(label, 'utf8'), Buffer.alloc(32 - Buffer.byteLength(label), ' ')]);
     for (const d of readdirSync(env.tokenDir)) {
       const obj = join(env.tokenDir, d, 'token.object');
-      if (existsSync(obj) && readFileSync(obj).includes(Buffer.from(label.padEnd(32, ' '), 'utf8'))) return join(env.tokenDir, d);
+      if (existsSync(obj) && readFileSync(obj).includes(padded)) return join(env.tokenDir, d);
     }
     throw new Error(`no token directory for ${label}`);
   };
