@@ -1,0 +1,224 @@
+/**
+ * What is inside a PKCS#12 file, in words a user and support can act on: the holder's
+ * certificate, which key belongs to which certificate, the chain, validity, purposes and the
+ * identity number. Serialisable (it is the `p12 inspect --json` output and crosses the bridge);
+ * it never contains key bytes.
+ *
+ * "Certificates only" (an order made with a CSR) and "key only" are flags, not errors: the
+ * wizard offers to pair such a file with a key in the keystore, and import decides whether it
+ * can proceed (see requireKeyAndCertificate).
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { EidError } from '../errors';
+import { buildChain, defaultTrustAnchorsDir, loadTrustAnchors, type ChainReport, type TrustAnchor } from '../pki/chain';
+import { parseCertificate, validityState, type CertificateInfo, type ParsedCertificate } from '../pki/certificate';
+import { decodePkcs12 } from './decode';
+import { DEFAULT_LIMITS, type DecodeLimits, type Pkcs12Contents } from './types';
+
+/** One certificate of the file, described, with its bag attributes. */
+export interface Pkcs12CertificateReport extends CertificateInfo {
+  /** Position in the file (0-based), as `pairs` refer to it. */
+  index: number;
+  friendlyName?: string;
+  localKeyId?: string;
+  validity: 'valid' | 'expired' | 'not-yet-valid';
+  /** A private key in the file belongs to this certificate. */
+  hasKey: boolean;
+}
+
+/** One private key of the file, described (never its bytes). */
+export interface Pkcs12KeyReport {
+  index: number;
+  friendlyName?: string;
+  localKeyId?: string;
+  /** 'rsa', 'ec', 'ed25519', ... or 'unreadable' when Node cannot load it. */
+  algorithm: string;
+  bits: number | null;
+  curve: string | null;
+  /** Index of the certificate holding this key's public key, or null (a key mismatch). */
+  certificateIndex: number | null;
+}
+
+/** The report `inspectPkcs12` returns. */
+export interface Pkcs12Report {
+  certificates: Pkcs12CertificateReport[];
+  /** Number of private keys. */
+  keys: number;
+  keyDetails: Pkcs12KeyReport[];
+  /** Key/certificate pairs, matched by comparing public keys. */
+  pairs: Array<{ keyIndex: number; certificateIndex: number }>;
+  /** The holder's certificate: the one paired with a key, else the end-entity certificate. */
+  leaf: Pkcs12CertificateReport | null;
+  /** The leaf's chain, or null without a leaf. */
+  chain: ChainReport | null;
+  /** An order made with a CSR: certificates, no key. */
+  certificatesOnly: boolean;
+  /** A key without any certificate. */
+  keyOnly: boolean;
+  /** Some key matches no certificate in the file. */
+  keyMismatch: boolean;
+  protection: { macAlgorithm: string | null; macIterations: number | null; encryption: string[] };
+}
+
+/** Options for inspection. */
+export interface InspectOptions {
+  /** Directory of trust anchors; default: defaultTrustAnchorsDir(). Ignored when `anchors` is given. */
+  trustAnchorsDir?: string;
+  /** Preloaded anchors (the app loads them once). */
+  anchors?: readonly TrustAnchor[];
+  /** The moment validity is judged at (tests). */
+  now?: Date;
+  limits?: DecodeLimits;
+}
+
+function spkiOf(key: KeyObject): Buffer {
+  return createPublicKey(key).export({ type: 'spki', format: 'der' });
+}
+
+/** The certificate's public key re-exported by Node, so encodings (EC point forms, NULL params) compare equal. */
+function certSpki(cert: ParsedCertificate): Buffer | null {
+  try {
+    return createPublicKey({ key: cert.spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Describes decoded contents. Separate from decoding so import can decode once, describe, and
+ * then store the very keys it described.
+ */
+export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = {}): Pkcs12Report {
+  const now = opts.now ?? new Date();
+  if (contents.certificates.length === 0 && contents.keys.length === 0) {
+    throw new EidError('no-certificate', 'The file holds neither a certificate nor a private key. Download or export it again.');
+  }
+  const parsed: ParsedCertificate[] = contents.certificates.map((c, i) => {
+    try {
+      return parseCertificate(c.der);
+    } catch (err) {
+      throw new EidError('malformed', `Certificate ${i + 1} in the file is damaged and cannot be read. Download or export the file again.`, { certificate: i + 1 }, { cause: err });
+    }
+  });
+  const certSpkis = parsed.map(certSpki);
+
+  const keyDetails: Pkcs12KeyReport[] = contents.keys.map((k, index) => {
+    const base = { index, ...(k.friendlyName !== undefined ? { friendlyName: k.friendlyName } : {}), ...(k.localKeyId ? { localKeyId: k.localKeyId } : {}) };
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: k.pkcs8, format: 'der', type: 'pkcs8' });
+    } catch {
+      return { ...base, algorithm: 'unreadable', bits: null, curve: null, certificateIndex: null };
+    }
+    const details = key.asymmetricKeyDetails ?? {};
+    const spki = spkiOf(key);
+    const match = certSpkis.findIndex((s) => s !== null && s.equals(spki));
+    return {
+      ...base,
+      algorithm: key.asymmetricKeyType ?? 'other',
+      bits: details.modulusLength ?? (details.namedCurve ? curveBits(details.namedCurve) : null),
+      curve: details.namedCurve ?? null,
+      certificateIndex: match === -1 ? null : match,
+    };
+  });
+  const pairs = keyDetails.filter((k) => k.certificateIndex !== null).map((k) => ({ keyIndex: k.index, certificateIndex: k.certificateIndex as number }));
+  const paired = new Set(pairs.map((p) => p.certificateIndex));
+
+  const certificates: Pkcs12CertificateReport[] = parsed.map((p, index) => {
+    const bag = contents.certificates[index];
+    return {
+      ...p.info,
+      index,
+      ...(bag.friendlyName !== undefined ? { friendlyName: bag.friendlyName } : {}),
+      ...(bag.localKeyId ? { localKeyId: bag.localKeyId } : {}),
+      validity: validityState(p.info, now),
+      hasKey: paired.has(index),
+    };
+  });
+
+  const leafIndex = chooseLeaf(parsed, pairs);
+  let chain: ChainReport | null = null;
+  if (leafIndex !== null) {
+    const anchors = opts.anchors ?? loadTrustAnchors(opts.trustAnchorsDir ?? defaultTrustAnchorsDir());
+    chain = buildChain(
+      parsed[leafIndex],
+      parsed.filter((_, i) => i !== leafIndex),
+      anchors,
+      now,
+    );
+  }
+  return {
+    certificates,
+    keys: contents.keys.length,
+    keyDetails,
+    pairs,
+    leaf: leafIndex === null ? null : certificates[leafIndex],
+    chain,
+    certificatesOnly: contents.keys.length === 0,
+    keyOnly: contents.certificates.length === 0,
+    keyMismatch: keyDetails.some((k) => k.certificateIndex === null) && contents.certificates.length > 0,
+    protection: { macAlgorithm: contents.macAlgorithm, macIterations: contents.macIterations, encryption: contents.encryption },
+  };
+}
+
+function curveBits(curve: string): number | null {
+  const m = curve.match(/(\d{3})/);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * The holder's certificate: the first certificate paired with a key (end-entity before CA),
+ * else the end-entity certificate that issued nothing else in the file.
+ */
+function chooseLeaf(parsed: ParsedCertificate[], pairs: Array<{ certificateIndex: number }>): number | null {
+  if (parsed.length === 0) return null;
+  const pairedIdx = pairs.map((p) => p.certificateIndex);
+  const pairedEE = pairedIdx.find((i) => !parsed[i].info.isCA);
+  if (pairedEE !== undefined) return pairedEE;
+  if (pairedIdx.length) return pairedIdx[0];
+  const issuesOthers = (i: number) => parsed.some((c, j) => j !== i && !c.info.selfIssued && c.issuerRaw.equals(parsed[i].subjectRaw));
+  const ends = parsed.map((_, i) => i).filter((i) => !issuesOthers(i));
+  return ends.find((i) => !parsed[i].info.isCA) ?? ends[0] ?? 0;
+}
+
+/**
+ * Decodes with the password as typed and, if that is wrong and the password has spaces around
+ * it, once more trimmed: PIN codes are copied from letters and mails with stray spaces (seed 003).
+ * Inner characters are never dropped: they may be part of a chosen password.
+ */
+export async function openPkcs12(data: Buffer, password: string, limits: DecodeLimits = DEFAULT_LIMITS): Promise<Pkcs12Contents> {
+  try {
+    return await decodePkcs12(data, password, limits);
+  } catch (err) {
+    const trimmed = password.trim();
+    if (err instanceof EidError && err.code === 'bad-password' && trimmed !== password) return decodePkcs12(data, trimmed, limits);
+    throw err;
+  }
+}
+
+/** Decodes and describes a PKCS#12 file. Throws EidError (see decodePkcs12, and no-certificate for an empty file). */
+export async function inspectPkcs12(data: Buffer, password: string, opts: InspectOptions = {}): Promise<Pkcs12Report> {
+  const contents = await openPkcs12(data, password, opts.limits ?? DEFAULT_LIMITS);
+  try {
+    return describePkcs12(contents, opts);
+  } finally {
+    for (const k of contents.keys) k.pkcs8.fill(0);
+  }
+}
+
+/**
+ * For import: refuses what cannot become a usable e-ID, with the specific code.
+ * no-private-key (certificates only), no-certificate (key only), key-mismatch (no key fits any certificate).
+ */
+export function requireKeyAndCertificate(report: Pkcs12Report): void {
+  if (report.certificatesOnly) {
+    throw new EidError(
+      'no-private-key',
+      'The file holds certificates but no private key. If the e-ID was ordered with a CSR, the key is where the CSR was made: pair the certificate with that key instead.',
+    );
+  }
+  if (report.keyOnly) throw new EidError('no-certificate', 'The file holds a private key but no certificate. Fetch the certificate from the issuer and import it together with the key.');
+  if (report.pairs.length === 0) {
+    throw new EidError('key-mismatch', 'The private key in the file does not belong to any certificate in it. Download or export the file again.');
+  }
+}
