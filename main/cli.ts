@@ -4,7 +4,7 @@
  * Commands load lazily so `eiddesk tokens` pays only for PKCS#11 and certificate parsing: Node's
  * start-up is already close to a whole pkcs11-tool run, and the benchmark holds us to 2x of it.
  */
-import { Exit, UsageError, println, processIo, type CliIo } from './cli/io';
+import { Exit, isUsageError, println, processIo, type CliIo } from './cli/io';
 
 /** A command module: runs with its own argv and returns the exit code. */
 export type CommandModule = { run(argv: string[], io: CliIo): Promise<number> };
@@ -45,7 +45,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   try {
     return await (await cmd.load()).run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       println(io.stderr, `eiddesk ${name}: ${err.message} (see eiddesk ${name} --help)`);
       return Exit.USAGE;
     }

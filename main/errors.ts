@@ -67,9 +67,17 @@ export interface ErrorPayload {
   details?: ErrorDetails;
 }
 
+/**
+ * Whether a value is an EidError. Checked by name and shape, not instanceof: the CLI ships one
+ * bundle per command, so the class may exist more than once in a process.
+ */
+export function isEidError(err: unknown): err is EidError {
+  return err instanceof EidError || ((err as Error | null)?.name === 'EidError' && typeof (err as EidError).code === 'string');
+}
+
 /** Maps anything thrown to a payload. Unknown errors become 'internal' without leaking internals. */
 export function toErrorPayload(err: unknown): ErrorPayload {
-  if (err instanceof EidError) {
+  if (isEidError(err)) {
     return err.details ? { code: err.code, message: err.message, details: err.details } : { code: err.code, message: err.message };
   }
   return { code: 'internal', message: 'An unexpected error occurred. The support report has the details.' };

@@ -25,7 +25,17 @@ export const Exit = {
 } as const;
 
 /** A usage error: printed with the command's help, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Recognises a UsageError from any command bundle (each bundle has its own copy of the class). */
+export function isUsageError(err: unknown): err is UsageError {
+  return (err as Error | null)?.name === 'UsageError';
+}
 
 /** The default, real-process IO. */
 export function processIo(): CliIo {

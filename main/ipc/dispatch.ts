@@ -4,7 +4,7 @@
  * Nothing that reaches a handler is unparsed; nothing that leaves is unchecked.
  */
 import { channels, isChannel, type Envelope } from '../../preload/contract';
-import { EidError, toErrorPayload } from '../errors';
+import { isEidError, toErrorPayload } from '../errors';
 import type { Services } from '../services';
 import { handlers, type Handler } from './handlers';
 
@@ -28,7 +28,7 @@ export async function dispatch(services: Services, channel: unknown, rawRequest:
     if (!checked.success) throw new Error(`response of ${channel} does not match the contract: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     return { ok: true, value: checked.data };
   } catch (err) {
-    if (!(err instanceof EidError)) onInternal?.(channel, err);
+    if (!isEidError(err)) onInternal?.(channel, err);
     return { ok: false, error: toErrorPayload(err) };
   }
 }
