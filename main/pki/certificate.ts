@@ -319,7 +319,10 @@ export function parseCertificate(input: Buffer): ParsedCertificate {
         else if (extOid === '2.5.29.37') text = (eku = readEku(value)).join(', ');
         else if (extOid === '2.5.29.32') text = (policies = readPolicies(value)).join(', ');
         else if (extOid === '2.5.29.17') text = (san = readSan(value)).text.join('; ');
-        else if (extOid === '2.5.29.19') text = (isCA = readBasicConstraints(value)) ? 'CA: true' : 'CA: false';
+        else if (extOid === '2.5.29.19') {
+          isCA = readBasicConstraints(value);
+          text = isCA ? 'CA: true' : 'CA: false';
+        }
         else if (extOid === '2.5.29.14') text = hex(der.decode(value).value);
         else text = hex(value);
       } catch {

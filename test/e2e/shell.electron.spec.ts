@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
-// eslint-disable-next-line import/no-relative-packages
 import { findElectron } from '../../scripts/electron-binary.mjs';
 import { fileURLToPath } from 'node:url';
 
