@@ -34,6 +34,7 @@ import {
   sign as cryptoSign,
   timingSafeEqual,
   verify as cryptoVerify,
+  X509Certificate,
   type KeyObject,
 } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -330,7 +331,7 @@ class UnlockedKey implements UnlockedEid {
     const challenge = randomBytes(32);
     const algorithm: SignatureAlgorithm = 'sha256';
     const signature = this.sign(challenge, algorithm);
-    const pub = createPublicKey({ key: this.entry.chain[0], format: 'der' });
+    const pub = new X509Certificate(this.entry.chain[0]).publicKey;
     let ok: boolean;
     if (pub.asymmetricKeyType === 'ed25519' || pub.asymmetricKeyType === 'ed448') ok = cryptoVerify(null, challenge, pub, signature);
     else if (pub.asymmetricKeyType === 'ec') ok = cryptoVerify('sha256', challenge, { key: pub, dsaEncoding: 'der' }, signature);
