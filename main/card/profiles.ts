@@ -31,7 +31,7 @@ export interface ModuleProfile {
 
 /** Known module families. Order matters: first match wins. */
 export const PROFILES: readonly ModuleProfile[] = [
-  { id: 'softhsm2', name: 'SoftHSM2', file: /softhsm2?\.(so|dll|dylib)$/, rescanNeedsReinitialize: true, unblock: 'so-login-init-pin', pukName: 'SO PIN' },
+  { id: 'softhsm2', name: 'SoftHSM2', file: /softhsm2?(-x64|-x86)?\.(so|dll|dylib)$/, rescanNeedsReinitialize: true, unblock: 'so-login-init-pin', pukName: 'SO PIN' },
   { id: 'opensc', name: 'OpenSC', file: /opensc-pkcs11\.(so|dll|dylib)$/, rescanNeedsReinitialize: false, unblock: 'so-login-init-pin', pukName: 'PUK' },
   { id: 'safenet', name: 'SafeNet / SITHS eID (eTPKCS11)', file: /etpkcs11\.(so|dll|dylib)$|libetoken/, rescanNeedsReinitialize: false, unblock: 'so-login-init-pin', pukName: 'PUK' },
   { id: 'netid', name: 'Net iD', file: /iidp11|netid|iid\.(so|dll|dylib)$/, rescanNeedsReinitialize: false, unblock: 'set-pin-public-session', pukName: 'PUK' },
