@@ -64,6 +64,7 @@ const HELP = `Usage: eiddesk p12 <subcommand> [options]
 
 Subcommands:
   inspect FILE   show what a .p12/.pfx file holds
+  import FILE    import it into the keystore and/or this computer's certificate store
 
 Run 'eiddesk p12 <subcommand> --help' for its options.`;
 
@@ -91,6 +92,8 @@ async function runInspect(argv: string[], io: CliIo): Promise<number> {
 
 const SUBCOMMANDS: Readonly<Record<string, (argv: string[], io: CliIo) => Promise<number>>> = {
   inspect: runInspect,
+  // Keystore / OS-store import lives with the keystore CLI; loaded only when used.
+  import: async (argv, io) => (await import('./keystore')).runP12Import(argv, io),
 };
 
 /** Entry point from main/cli.ts. */

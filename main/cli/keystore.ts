@@ -1,0 +1,359 @@
+/**
+ * `eiddesk keystore list|show|delete` and the `p12 import` subcommand (plugged into p12.ts).
+ *
+ *   eiddesk keystore list [--json]
+ *   eiddesk keystore show ID [--json]
+ *   eiddesk keystore delete ID [--yes] [--json]
+ *   eiddesk p12 import FILE [--to keystore|os]... [--label TEXT] [--remove-older] [--json]
+ *
+ * The keystore directory is EIDDESK_KEYSTORE_DIR or the per-OS default (main/keystore/paths.ts).
+ * Secrets (the file's password, the keystore PIN) come from EIDDESK_P12_PASSWORD and EIDDESK_PIN
+ * or a prompt, never from argv. No command here can print or export a private key.
+ */
+import { createInterface } from 'node:readline';
+import { stat, readFile } from 'node:fs/promises';
+import { EidError } from '../errors';
+import { validityState } from '../pki/certificate';
+import { Keystore, type KeystoreEntry } from '../keystore/keystore';
+import { keystoreDir } from '../keystore/paths';
+import { PIN_RULES } from '../keystore/pin-rules';
+import { eidsInPkcs12 } from '../keystore/from-pkcs12';
+import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
+import { Exit, UsageError, flag, has, parseArgs, printError, printJson, println, readSecret, type CliIo } from './io';
+
+/** The environment variable with the keystore PIN. */
+export const PIN_ENV = 'EIDDESK_PIN';
+
+const HELP = `Usage: eiddesk keystore <subcommand> [options]
+
+The local keystore of e-IDs on file (encrypted under a PIN you chose at import).
+
+Subcommands:
+  list [--json]              list the e-IDs in the keystore
+  show ID [--json]           details of one e-ID (ID: the id from list, or its first characters)
+  delete ID [--yes] [--json] delete an e-ID; asks for confirmation unless --yes
+
+The keystore folder is EIDDESK_KEYSTORE_DIR, or the default for this system.
+Private keys are never shown or exported. Exit codes: 0 ok, 1 error, 2 usage.`;
+
+function openKeystore(io: CliIo): Keystore {
+  return new Keystore({ dir: keystoreDir(io.env) });
+}
+
+function publicView(e: KeystoreEntry, now = new Date()) {
+  return {
+    id: e.id,
+    label: e.label,
+    holder: e.holder,
+    organisation: e.organisation,
+    identityNumber: e.identityNumber,
+    identityKind: e.identityKind,
+    notBefore: e.notBefore,
+    notAfter: e.notAfter,
+    validity: validityState(e, now),
+    fingerprintSha256: e.fingerprintSha256,
+    keyAlgorithm: e.keyAlgorithm,
+    createdAt: e.createdAt,
+    source: e.source,
+    protectedByOs: e.protectedByOs,
+    installs: e.installs,
+  };
+}
+
+const KIND_TEXT: Readonly<Record<string, string>> = { 'hsa-id': 'HSA-id', 'organisation-number': 'organisation number', 'personal-number': 'personal identity number' };
+
+function identityText(e: KeystoreEntry): string {
+  return e.identityNumber ? `${KIND_TEXT[e.identityKind ?? ''] ?? 'identity number'} ${e.identityNumber}` : 'no identity number';
+}
+
+async function runList(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'] });
+  const json = has(args, 'json');
+  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  const ks = openKeystore(io);
+  try {
+    const entries = await ks.list();
+    const damaged = await ks.damaged();
+    if (json) {
+      printJson(io, { ok: true, dir: ks.dir, entries: entries.map((e) => publicView(e)), damaged });
+      return Exit.OK;
+    }
+    if (!entries.length) println(io.stdout, `No e-IDs in the keystore (${ks.dir}). Import one with "eiddesk p12 import FILE".`);
+    for (const e of entries) {
+      const v = validityState(e);
+      println(io.stdout, `${e.id}  ${e.label}`);
+      println(io.stdout, `                  ${e.holder}${e.organisation ? `, ${e.organisation}` : ''}; ${identityText(e)}`);
+      const installs = e.installs.length ? `; installed in ${e.installs.map((i) => i.kind).join(', ')}` : '';
+      println(io.stdout, `                  valid to ${e.notAfter.slice(0, 10)}${v === 'valid' ? '' : ` (${v.replace(/-/g, ' ')})`}${installs}`);
+    }
+    for (const d of damaged) println(io.stderr, `eiddesk: ${d.id}: ${d.message}`);
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+async function runShow(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'] });
+  const json = has(args, 'json');
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  const ks = openKeystore(io);
+  try {
+    const id = await ks.resolveId(args.positional[0]);
+    const e = await ks.get(id);
+    const pin = await ks.pinStatus(id);
+    const { parseCertificate } = await import('../pki/certificate');
+    const chain = e.chain.map((c) => {
+      const i = parseCertificate(c).info;
+      return { subjectDn: i.subjectDn, issuerDn: i.issuerDn, serialNumber: i.serialNumber, notBefore: i.notBefore, notAfter: i.notAfter, fingerprintSha256: i.fingerprintSha256 };
+    });
+    if (json) {
+      printJson(io, { ok: true, entry: { ...publicView(e), chain, pin } });
+      return Exit.OK;
+    }
+    const row = (label: string, value: string) => println(io.stdout, `${`${label}:`.padEnd(15)}${value}`);
+    row('ID', e.id);
+    row('Label', e.label);
+    row('Holder', e.holder);
+    if (e.organisation) row('Organisation', e.organisation);
+    row('Identity', identityText(e));
+    const v = validityState(e);
+    row('Valid', `${e.notBefore.slice(0, 10)} to ${e.notAfter.slice(0, 10)}${v === 'valid' ? '' : ` (${v.replace(/-/g, ' ')})`}`);
+    row('Key', `${e.keyAlgorithm} (not exportable)`);
+    row('Protection', e.protectedByOs ? 'keystore PIN + OS key store' : 'keystore PIN');
+    row('Fingerprint', e.fingerprintSha256);
+    row('Added', `${e.createdAt.slice(0, 19).replace('T', ' ')} UTC from ${e.source}`);
+    if (pin.attempts) row('Wrong PINs', `${pin.attempts}${pin.retryAfterSeconds ? `; next attempt in ${pin.retryAfterSeconds} s` : ''}`);
+    for (const i of e.installs) row('Installed', `${i.kind} ${i.location}${i.reference ? ` (${i.reference})` : ''} on ${i.installedAt.slice(0, 10)}`);
+    println(io.stdout, 'Chain:');
+    chain.forEach((c, n) => println(io.stdout, `  ${n + 1}. ${c.subjectDn}  (to ${c.notAfter.slice(0, 10)})`));
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+/** Reads one line from a terminal (echo on): confirmations, never secrets. */
+async function askLine(io: CliIo, question: string): Promise<string> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+  try {
+    io.stderr.write(question);
+    return await new Promise<string>((resolve) => {
+      rl.once('line', (l) => resolve(l));
+      rl.once('close', () => resolve(''));
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+async function runDelete(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json', 'yes'] });
+  const json = has(args, 'json');
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  if (!has(args, 'yes') && !io.stdin.isTTY) throw new UsageError('delete asks for confirmation at a terminal; pass --yes to delete without asking');
+  const ks = openKeystore(io);
+  try {
+    const id = await ks.resolveId(args.positional[0]);
+    const e = await ks.get(id);
+    if (!has(args, 'yes')) {
+      const answer = await askLine(
+        io,
+        `Delete "${e.label}" (${e.holder}, ${identityText(e)}, valid to ${e.notAfter.slice(0, 10)}, id ${e.id}) from the keystore?\n` +
+          'The private key is gone for good unless you still have the .p12 file and its password. Type "yes" to delete: ',
+      );
+      if (answer.trim().toLowerCase() !== 'yes') {
+        println(io.stderr, 'Not deleted.');
+        return Exit.ERROR;
+      }
+    }
+    await ks.delete(id);
+    if (json) printJson(io, { ok: true, deleted: id, stillInstalledIn: e.installs });
+    else {
+      println(io.stdout, `Deleted ${e.id} "${e.label}".`);
+      for (const i of e.installs) println(io.stdout, `It is still installed in ${i.kind} ${i.location}${i.reference ? ` (${i.reference})` : ''}; remove it there too if it should go.`);
+    }
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+const SUBCOMMANDS: Readonly<Record<string, (argv: string[], io: CliIo) => Promise<number>>> = {
+  list: runList,
+  show: runShow,
+  delete: runDelete,
+};
+
+/** Entry point from main/cli.ts. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    println(sub ? io.stdout : io.stderr, HELP);
+    return sub ? Exit.OK : Exit.USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    println(io.stdout, HELP);
+    return Exit.OK;
+  }
+  const handler = SUBCOMMANDS[sub];
+  if (!handler) throw new UsageError(`unknown subcommand '${sub}'`);
+  return handler(rest, io);
+}
+
+// ---------------------------------------------------------------------------------------------
+// eiddesk p12 import
+
+/** Help text for `p12 import`. */
+export const P12_IMPORT_HELP = `Usage: eiddesk p12 import FILE [--to keystore|os]... [--label TEXT] [--remove-older] [--json]
+
+Imports the e-ID(s) in a PKCS#12 (.p12/.pfx) file.
+  --to keystore   into the local keystore, encrypted under a PIN you choose (default)
+  --to os         into this computer's certificate store, so browsers can use it
+                  (Linux: NSS ~/.pki/nssdb or EIDDESK_NSS_DIR; Windows: CurrentUser\\My; macOS: login keychain)
+                  Give --to twice for both.
+  --label TEXT    name shown in the keystore (default: the holder's name)
+  --remove-older  remove older certificates of the same identity from the OS store without asking
+  --json          print one JSON document
+
+The file's password (the PIN code from the PIN letter) is read from EIDDESK_P12_PASSWORD, the new
+keystore PIN from ${PIN_ENV}; either is asked for when not set. Keystore PIN rules:
+${PIN_RULES.map((r) => `  - ${r.text}`).join('\n')}
+Private keys are stored non-exportable. Exit codes: 0 ok, 1 error, 2 usage.`;
+
+/** Seams for tests: the OS store to use. */
+export interface P12ImportDeps {
+  osStore?: (io: CliIo) => OsStoreInstaller;
+}
+
+async function defaultOsStore(io: CliIo): Promise<OsStoreInstaller> {
+  const { osStoreInstaller } = await import('../keystore/os-store/index');
+  return osStoreInstaller(process.platform, io.env.EIDDESK_NSS_DIR ? { dir: io.env.EIDDESK_NSS_DIR } : {});
+}
+
+async function readPinForNewEntry(io: CliIo): Promise<string> {
+  if (io.env[PIN_ENV] !== undefined) return io.env[PIN_ENV] as string;
+  const pin = await readSecret(io, PIN_ENV, 'Choose a keystore PIN for this e-ID: ');
+  if (io.stdin.isTTY) {
+    const again = await readSecret(io, PIN_ENV, 'Repeat the keystore PIN: ');
+    if (again !== pin) throw new EidError('validation', 'The two PINs differ. Nothing was imported; run the command again.');
+  }
+  return pin;
+}
+
+function olderView(o: OlderCertificate) {
+  return { reason: o.reason, reference: o.certificate.reference, ...o.preview };
+}
+
+/** `eiddesk p12 import`: decode, validate, add to the keystore and/or install into the OS store. */
+export async function runP12Import(argv: string[], io: CliIo, deps: P12ImportDeps = {}): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    println(io.stdout, P12_IMPORT_HELP);
+    return Exit.OK;
+  }
+  const args = parseArgs(argv, { booleans: ['json', 'remove-older'], values: ['to', 'label'] });
+  const json = has(args, 'json');
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one FILE' : 'missing FILE');
+  const targets = new Set(args.flags.get('to') ?? ['keystore']);
+  for (const t of targets) if (t !== 'keystore' && t !== 'os') throw new UsageError(`--to takes 'keystore' or 'os', not '${t}'`);
+  const [file] = args.positional;
+  const label = flag(args, 'label');
+  const pkcs12 = await import('../pkcs12');
+  let contents: Awaited<ReturnType<typeof pkcs12.openPkcs12>> | null = null;
+  try {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      throw new EidError('not-found', `The file ${file} cannot be found or read.`, { path: file });
+    }
+    if (size > pkcs12.DEFAULT_LIMITS.maxBytes) {
+      throw new EidError('too-large', `The file is ${size} bytes; a PKCS#12 e-ID file is a few kilobytes. Check that you chose the right file.`, { size, limit: pkcs12.DEFAULT_LIMITS.maxBytes });
+    }
+    const data = await readFile(file);
+    const password = await readSecret(io, 'EIDDESK_P12_PASSWORD', `Password for ${file}: `);
+    contents = await pkcs12.openPkcs12(data, password);
+    const report = pkcs12.describePkcs12(contents);
+    pkcs12.requireKeyAndCertificate(report);
+    const eids = eidsInPkcs12(contents);
+    if (!eids.length) throw new EidError('key-mismatch', 'The private key in the file does not belong to any certificate in it. Download or export the file again.');
+
+    let ks: Keystore | null = null;
+    let pin = '';
+    if (targets.has('keystore')) {
+      ks = openKeystore(io);
+      pin = await readPinForNewEntry(io);
+    }
+    let installer: OsStoreInstaller | null = null;
+    if (targets.has('os')) {
+      installer = deps.osStore ? deps.osStore(io) : await defaultOsStore(io);
+      if (!(await installer.available())) {
+        throw new EidError('unavailable', `The certificate store (${installer.kind}) cannot be used here: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, { store: installer.kind });
+      }
+    }
+
+    const results = [];
+    for (const eid of eids) {
+      const info = eid.leaf.info;
+      const result: Record<string, unknown> = {
+        holder: info.subject.CN ?? info.subjectDn,
+        organisation: info.subject.O ?? null,
+        identityNumber: info.identity?.value ?? null,
+        notAfter: info.notAfter,
+        fingerprintSha256: info.fingerprintSha256,
+        keystore: null,
+        osStore: null,
+        olderInStore: [],
+        removedOlder: [],
+      };
+      let installed: InstalledCert | null = null;
+      if (ks) {
+        const id = await ks.add({ pkcs8: eid.pkcs8, chain: eid.chain, source: 'pkcs12-file', ...(label ? { label } : eid.friendlyName ? { label: eid.friendlyName } : {}) }, pin);
+        result.keystore = { id, dir: ks.dir };
+        if (installer) installed = await ks.installToOsStore(id, pin, installer);
+      } else if (installer) {
+        installed = await installer.install({ pkcs8: eid.pkcs8, chain: eid.chain, friendlyName: label ?? eid.friendlyName ?? info.subject.CN ?? 'e-ID' });
+      }
+      if (installer && installed) {
+        result.osStore = { kind: installer.kind, location: installer.location, reference: installed.reference };
+        const older = await installer.findOlder(info);
+        result.olderInStore = older.map(olderView);
+        const removed: string[] = [];
+        for (const o of older) {
+          let remove = has(args, 'remove-older');
+          if (!remove && io.stdin.isTTY && !json) {
+            remove = (await askLine(io, `An older certificate of the same identity is in the store:\n  ${o.preview.summary}\nRemove it? [y/N] `)).trim().toLowerCase().startsWith('y');
+          }
+          if (remove) {
+            await installer.remove(o.certificate.fingerprintSha256);
+            removed.push(o.certificate.fingerprintSha256);
+          }
+        }
+        result.removedOlder = removed;
+      }
+      results.push(result);
+    }
+    if (json) printJson(io, { ok: true, imported: results });
+    else {
+      for (const r of results) {
+        println(io.stdout, `Imported ${String(r.holder)}${r.identityNumber ? ` (${String(r.identityNumber)})` : ''}, valid to ${String(r.notAfter).slice(0, 10)}.`);
+        const k = r.keystore as { id: string; dir: string } | null;
+        if (k) println(io.stdout, `  Keystore: id ${k.id} in ${k.dir}`);
+        const o = r.osStore as { kind: string; location: string; reference: string } | null;
+        if (o) println(io.stdout, `  Installed in ${o.kind} ${o.location} as "${o.reference}" (private key not exportable)`);
+        const older = r.olderInStore as ReturnType<typeof olderView>[];
+        const removed = new Set(r.removedOlder as string[]);
+        for (const x of older) println(io.stdout, removed.has(x.fingerprintSha256) ? `  Removed the older certificate valid to ${x.notAfter.slice(0, 10)}.` : `  Note: an older certificate of the same identity is still there: ${x.summary} (use --remove-older)`);
+      }
+    }
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  } finally {
+    for (const k of contents?.keys ?? []) k.pkcs8.fill(0);
+  }
+}
