@@ -92,6 +92,11 @@ export async function startPreviewServer(opts: {
   let origin = '';
   let hosts: string[] = [];
 
+  const emitAll = (event: string, payload: unknown) => {
+    const line = `${JSON.stringify({ event, payload })}\n`;
+    for (const s of streams) s.write(line);
+  };
+
   const authorised = (req: IncomingMessage): boolean => {
     const given = Buffer.from(String(req.headers['x-eiddesk-token'] ?? ''));
     return given.length === tokenBuf.length && timingSafeEqual(given, tokenBuf);
@@ -115,7 +120,10 @@ export async function startPreviewServer(opts: {
         } catch {
           return send(res, 400, JSON.stringify({ ok: false, error: { code: 'validation', message: 'Request body is not JSON.' } }), 'application/json');
         }
-        const envelope = await dispatch(opts.services, body?.channel, body?.request, opts.onInternalError);
+        const envelope = await dispatch(opts.services, body?.channel, body?.request, opts.onInternalError, {
+          // One user, one window in the preview: progress goes to every connected window.
+          emit: (name, payload) => emitAll(name, payload),
+        });
         return send(res, 200, JSON.stringify(envelope), 'application/json');
       }
 
@@ -159,10 +167,7 @@ export async function startPreviewServer(opts: {
     token,
     port,
     server,
-    emit(event, payload) {
-      const line = `${JSON.stringify({ event, payload })}\n`;
-      for (const s of streams) s.write(line);
-    },
+    emit: emitAll,
     close() {
       for (const s of streams) s.end();
       streams.clear();

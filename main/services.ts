@@ -4,7 +4,10 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CardOperations } from './card/operations';
 import { CardService } from './card/service';
+import { Keystore, keystoreDir, type SecretProtector } from './keystore';
+import { osStoreInstaller, type OsStoreInstaller, type OsStoreOptions } from './keystore/os-store';
 import { resolveModules } from './card/modules';
 import { jsonFileStore, policyFilePath, SettingsService, type SettingsStore } from './settings/settings';
 
@@ -22,13 +25,25 @@ export interface ServiceOptions {
   locale?: string;
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
+  /** Where the keystore of e-IDs on file lives (default: keystoreDir(), EIDDESK_KEYSTORE_DIR wins). */
+  keystoreDir?: string;
+  /** The OS's protection (Electron safeStorage in the app) as a second layer around keystore files. */
+  protector?: SecretProtector;
+  /** Options for the OS certificate store installer (default: the user's store; EIDDESK_NSS_DIR picks another NSS database). */
+  osStore?: OsStoreOptions;
 }
 
-/** The services. Later issues add keystore, issuers, checks and diagnostics here. */
+/** The services. Later issues add issuers, checks and diagnostics here. */
 export interface Services {
   readonly options: ServiceOptions;
   readonly settings: SettingsService;
   readonly cards: CardService;
+  /** PIN change/unblock, test signature, key generation and orphan keys on cards. */
+  readonly cardOps: CardOperations;
+  /** The encrypted keystore of e-IDs on file. */
+  readonly keystore: Keystore;
+  /** The OS certificate store of this platform (NSS on Linux, CurrentUser\My on Windows, login keychain on macOS). */
+  readonly osStore: OsStoreInstaller;
   close(): void;
 }
 
@@ -58,6 +73,9 @@ export function createServices(opts: ServiceOptions): Services {
     options: opts,
     settings,
     cards,
+    cardOps: new CardOperations(cards),
+    keystore: new Keystore({ dir: opts.keystoreDir ?? keystoreDir(env, platform), protector: opts.protector }),
+    osStore: osStoreInstaller(platform, opts.osStore ?? (env.EIDDESK_NSS_DIR ? { dir: env.EIDDESK_NSS_DIR } : {})),
     close() {
       cards.close();
     },

@@ -18,7 +18,12 @@ export function registerIpc(ipcMain: IpcMain, services: Services, windows: () =>
         log(`refused IPC ${channel} from an untrusted sender`);
         return { ok: false, error: { code: 'validation', message: 'Refused: untrusted sender.' } };
       }
-      return dispatch(services, channel, request, (ch, err) => log(`internal error on ${ch}: ${(err as Error)?.stack ?? String(err)}`));
+      return dispatch(services, channel, request, (ch, err) => log(`internal error on ${ch}: ${(err as Error)?.stack ?? String(err)}`), {
+        // Progress goes to the window that asked, and only while it exists.
+        emit: (name, payload) => {
+          if (!event.sender.isDestroyed()) event.sender.send(EVENT_CHANNEL, { event: name, payload });
+        },
+      });
     });
   }
   return (event, payload) => {

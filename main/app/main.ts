@@ -3,7 +3,7 @@
  * integration. The only code (with preload/index.ts) that imports 'electron'. Everything it does
  * with security weight is in ./policy.ts, where tests can reach it without an Electron binary.
  */
-import { app, BrowserWindow, ipcMain, Menu, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +39,12 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     locale: app.getLocale(),
     userSettings: { read: () => store.store, write: (layer) => (store.store = layer as Record<string, unknown>) },
+    // The OS's own protection (DPAPI, Keychain, libsecret) as a second layer around keystore files.
+    protector: {
+      available: () => safeStorage.isEncryptionAvailable(),
+      protect: (b) => safeStorage.encryptString(b.toString('base64')),
+      unprotect: (b) => Buffer.from(safeStorage.decryptString(b), 'base64'),
+    },
     policy: mergedStore(
       () => (existsSync(policyFile) ? JSON.parse(readFileSync(policyFile, 'utf8')) : {}),
       () => registry,

@@ -6,13 +6,13 @@
 import { channels, isChannel, type Envelope } from '../../preload/contract';
 import { isEidError, toErrorPayload } from '../errors';
 import type { Services } from '../services';
-import { handlers, type Handler } from './handlers';
+import { handlers, type Handler, type HandlerContext } from './handlers';
 
 /** Reports unexpected errors (the host decides where logs go); never receives request bodies. */
 export type InternalErrorSink = (channel: string, err: unknown) => void;
 
 /** Dispatches one call. Never throws: errors come back as `{ ok: false, error }`. */
-export async function dispatch(services: Services, channel: unknown, rawRequest: unknown, onInternal?: InternalErrorSink): Promise<Envelope<unknown>> {
+export async function dispatch(services: Services, channel: unknown, rawRequest: unknown, onInternal?: InternalErrorSink, context: HandlerContext = {}): Promise<Envelope<unknown>> {
   if (!isChannel(channel)) return { ok: false, error: { code: 'validation', message: `Unknown channel: ${String(channel).slice(0, 64)}` } };
   const def = channels[channel];
   const parsed = def.request.safeParse(rawRequest ?? {});
@@ -23,7 +23,7 @@ export async function dispatch(services: Services, channel: unknown, rawRequest:
   }
   try {
     const handler = handlers[channel] as Handler<typeof channel>;
-    const result = await handler(parsed.data as never, services);
+    const result = await handler(parsed.data as never, services, context);
     const checked = def.response.safeParse(result);
     if (!checked.success) throw new Error(`response of ${channel} does not match the contract: ${checked.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     return { ok: true, value: checked.data };

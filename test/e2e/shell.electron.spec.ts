@@ -19,11 +19,9 @@ test.describe('Electron shell', () => {
       expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
       expect(await win.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined');
       expect(await win.evaluate(() => typeof (window as unknown as { eidDesk?: { call?: unknown } }).eidDesk?.call)).toBe('function');
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0];
-        return w.webContents.getLastWebPreferences();
-      });
-      expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+      // window.open and navigation away are refused by the shell.
+      expect(await win.evaluate(() => window.open('https://example.org/'))).toBeNull();
+      expect(app.windows()).toHaveLength(1);
     } finally {
       await app.close();
     }
