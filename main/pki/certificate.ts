@@ -144,6 +144,9 @@ function parseName(node: der.DerNode): { fields: Record<string, string>; dn: str
   return { fields: { ...parsed.fields }, dn: parsed.dn };
 }
 
+const NEEDS_ESCAPE = /[,+"\\<>;]/;
+const ESCAPE_ALL = /([,+"\\<>;])/g;
+
 function parseNameUncached(node: der.DerNode): { fields: Record<string, string>; dn: string } {
   const fields: Record<string, string> = {};
   const rdns: string[] = [];
@@ -161,7 +164,7 @@ function parseNameUncached(node: der.DerNode): { fields: Record<string, string>;
       }
       // Several values of one type (OU twice) are joined so none is lost.
       fields[name] = fields[name] ? `${fields[name]}, ${value}` : value;
-      parts.push(`${name}=${value.replace(/([,+"\\<>;])/g, '\\$1')}`);
+      parts.push(`${name}=${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPE_ALL, '\\$1') : value}`);
     }
     rdns.push(parts.join('+'));
   }

@@ -90,8 +90,11 @@ export class LazyDerNode implements DerNode {
 /** Maximum nesting depth accepted while walking hostile input. */
 const MAX_DEPTH = 64;
 
-/** Reads a single TLV at `offset`, not beyond `limit`. Throws DerError on truncation or indefinite lengths. */
-export function readTlv(buf: Buffer, offset = 0, limit = buf.length): { node: DerNode; next: number } {
+/**
+ * Reads a single TLV at `offset`, not beyond `limit`; the next TLV starts at the node's `end`.
+ * Throws DerError on truncation or indefinite lengths.
+ */
+export function readTlv(buf: Buffer, offset = 0, limit = buf.length): LazyDerNode {
   if (offset + 2 > limit) throw new DerError('truncated: no room for tag and length');
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not supported');
@@ -108,13 +111,13 @@ export function readTlv(buf: Buffer, offset = 0, limit = buf.length): { node: De
   }
   const end = pos + len;
   if (end > limit) throw new DerError('truncated: value runs past the end');
-  return { node: new LazyDerNode(buf, offset, pos, end), next: end };
+  return new LazyDerNode(buf, offset, pos, end);
 }
 
 /** Decodes exactly one TLV that must fill the whole buffer. */
 export function decode(buf: Buffer): DerNode {
-  const { node, next } = readTlv(buf, 0);
-  if (next !== buf.length) throw new DerError('trailing bytes after the outer element');
+  const node = readTlv(buf, 0);
+  if (node.end !== buf.length) throw new DerError('trailing bytes after the outer element');
   return node;
 }
 
@@ -127,9 +130,9 @@ export function children(node: DerNode, depth = 0): DerNode[] {
   const endAt = node.buf ? (node.end as number) : buf.length;
   let pos = node.buf ? (node.valueStart as number) : 0;
   while (pos < endAt) {
-    const { node: child, next } = readTlv(buf, pos, endAt);
+    const child = readTlv(buf, pos, endAt);
     out.push(child);
-    pos = next;
+    pos = child.end;
   }
   return out;
 }
