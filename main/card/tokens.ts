@@ -2,6 +2,7 @@
  * Reads what is on the tokens of one module: token info, PIN flags, certificates and which of
  * them have a key. Read-only, no login: this is what the card view and `eiddesk tokens` show.
  */
+import { createHash } from 'node:crypto';
 import { parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
 import { ckString, pkcs11js, toCardError, type Pkcs11Module } from './pkcs11';
 import type { CardEid, PinStatus, TokenView } from './types';
@@ -81,6 +82,25 @@ export function readCertificates(mod: Pkcs11Module, session: Buffer): TokenCerti
   return out;
 }
 
+/**
+ * Parsed certificates by SHA-256 of their DER. The watcher rescans every second; a card's
+ * certificates rarely change, so each is parsed once per process. Entries are never mutated.
+ */
+const infoCache = new Map<string, CertificateInfo>();
+const INFO_CACHE_MAX = 2048;
+
+/** Describes a certificate, from the cache when the same bytes were seen before. */
+export function cachedCertificateInfo(der: Buffer): CertificateInfo {
+  const key = createHash('sha256').update(der).digest('latin1');
+  let info = infoCache.get(key);
+  if (!info) {
+    info = parseCertificate(der).info;
+    if (infoCache.size >= INFO_CACHE_MAX) infoCache.clear();
+    infoCache.set(key, info);
+  }
+  return info;
+}
+
 function toEid(cert: TokenCertificate, info: CertificateInfo, keyIds: Set<string> | null, now: Date): CardEid {
   return {
     id: cert.id,
@@ -155,7 +175,7 @@ export function readTokens(mod: Pkcs11Module, now = new Date()): { tokens: Token
       const eids: CardEid[] = [];
       for (const c of certs) {
         try {
-          eids.push(toEid(c, parseCertificate(c.der).info, keyIds, now));
+          eids.push(toEid(c, cachedCertificateInfo(c.der), keyIds, now));
         } catch {
           // A damaged certificate object must not hide the others.
         }
