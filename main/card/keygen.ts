@@ -9,14 +9,14 @@
  * left, and the orphan list finds it.
  */
 import { randomBytes } from 'node:crypto';
-import { EidError } from '../errors';
+import { EidError, isEidError } from '../errors';
 import { parseCertificate } from '../pki/certificate';
 import { buildCsr, parseCsr, parseDn, toPem, verifyCsr } from '../pki/csr';
 import { CURVES, describeKey, spkiOf, spkiSha256, type KeyAlgorithm } from './keys';
 import { pkcs11js } from './pkcs11';
 import { explain, loginUser, normaliseId, onToken, tokenStillThere, type OperationOptions, type TokenRef, type TokenSession } from './session';
-import { planSignature, mechanismsOf, signOnCard } from './sign';
-import { findAll, readCertificates } from './tokens';
+import { certificateById, planSignature, mechanismsOf, signOnCard } from './sign';
+import { findAll } from './tokens';
 import type { CardEid } from './types';
 
 /** What to generate. */
@@ -105,7 +105,7 @@ function checkMechanism(ts: TokenSession, algorithm: KeyAlgorithm, mechanism: nu
     const bits = algorithm === 'rsa3072' ? 3072 : 2048;
     if (info.maxKeySize && bits > info.maxKeySize) throw new EidError('unsupported', `This card makes RSA keys of at most ${info.maxKeySize} bits; choose a smaller key.`, { algorithm, maxBits: info.maxKeySize });
   } catch (err) {
-    if (err instanceof EidError) throw err;
+    if (isEidError(err)) throw err;
   }
 }
 
@@ -129,9 +129,9 @@ export async function generateKey(ref: TokenRef, req: KeygenRequest, opts: Opera
     const started = process.hrtime.bigint();
     let subject = givenSubject;
     if (!subject) {
-      const cert = readCertificates(ts.ref.module, ts.session).find((c) => c.id === sourceEid?.id);
-      if (!cert) throw new EidError('no-certificate', 'The e-ID to take the subject from is no longer on the card.');
-      subject = parseCertificate(cert.der).subjectRaw;
+      const certDer = sourceEid ? certificateById(ts, sourceEid.id) : undefined;
+      if (!certDer) throw new EidError('no-certificate', 'The e-ID to take the subject from is no longer on the card.');
+      subject = parseCertificate(certDer).subjectRaw;
     }
     await ts.progress('login');
     loginUser(ts, req.pin);

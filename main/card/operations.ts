@@ -16,8 +16,9 @@ import { generateKey, type KeygenRequest, type KeygenResult } from './keygen';
 import { deleteOrphans, listOrphans, type DeleteOrphansResult, type OrphanList } from './orphans';
 import { changePin, readPinReport, unblockPin, type PinReport } from './pin';
 import { profileFor, type ModuleProfile } from './profiles';
-import { resolveToken, type OperationOptions } from './session';
+import { resolveToken, type OperationOptions, type TokenRef } from './session';
 import type { CardService } from './service';
+import type { CardSnapshot } from './types';
 import { testSignature, type TestSignResult } from './sign';
 
 export type { OperationOptions, OperationProgress, OperationStep } from './session';
@@ -33,60 +34,83 @@ export { KEY_ALGORITHMS } from './keys';
 export interface CardOperationsOptions {
   /** Module profile lookup (tests force an unblock method; default: profiles.ts). */
   profileFor?: (modulePath: string) => ModuleProfile;
+  /** How long a snapshot handed to observe() may stand in for a fresh scan (default 2000 ms). */
+  snapshotMaxAgeMs?: number;
+  now?: () => number;
 }
 
 /** The on-card engine of issue 4. */
 export class CardOperations {
   private readonly profiles: (modulePath: string) => ModuleProfile;
+  private readonly maxAge: number;
+  private readonly now: () => number;
+  private recent: { snap: CardSnapshot; at: number } | undefined;
 
   constructor(
     private readonly service: CardService,
     opts: CardOperationsOptions = {},
   ) {
     this.profiles = opts.profileFor ?? profileFor;
+    this.maxAge = opts.snapshotMaxAgeMs ?? 2000;
+    this.now = opts.now ?? Date.now;
   }
 
-  private ref(tokenKey: string) {
-    return resolveToken(this.service, tokenKey, this.profiles);
+  /**
+   * Hands over a snapshot just taken (the CLI's scan, each watcher tick), so the next operation
+   * does not scan the card again to find its token. Each operation still checks the slot's
+   * serial number first, so a card swapped in the meantime is refused, never acted on.
+   */
+  observe(snap: CardSnapshot): void {
+    this.recent = { snap, at: this.now() };
+  }
+
+  /**
+   * Resolves the token and runs one operation. A handed-over snapshot serves one operation only:
+   * afterwards the card may have changed (a new e-ID, a new PIN state), so the next one scans.
+   */
+  private async on<T>(tokenKey: string, fn: (ref: TokenRef) => Promise<T>): Promise<T> {
+    const recent = this.recent && this.now() - this.recent.at <= this.maxAge ? this.recent.snap : undefined;
+    this.recent = undefined;
+    return fn(await resolveToken(this.service, tokenKey, this.profiles, recent));
   }
 
   /** PIN and PUK state fresh from C_GetTokenInfo, and whether change and unblock are offered. */
   async pinStatus(tokenKey: string): Promise<PinReport> {
-    return readPinReport(await this.ref(tokenKey));
+    return this.on(tokenKey, (ref) => readPinReport(ref));
   }
 
   /** Changes the user PIN (old PIN, new PIN; the caller has asked for the new one twice). */
   async changePin(tokenKey: string, req: { oldPin: string; newPin: string }, opts?: OperationOptions): Promise<PinReport> {
-    return changePin(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => changePin(ref, req, opts));
   }
 
   /** Unblocks the user PIN with the PUK (SO PIN on SoftHSM2), setting a new PIN. */
   async unblockPin(tokenKey: string, req: { puk: string; newPin: string }, opts?: OperationOptions): Promise<PinReport> {
-    return unblockPin(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => unblockPin(ref, req, opts));
   }
 
   /** Signs a random challenge with an e-ID's key and verifies it with its certificate. */
   async testSign(tokenKey: string, req: { pin: string; id?: string }, opts?: OperationOptions): Promise<TestSignResult> {
-    return testSignature(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => testSignature(ref, req, opts));
   }
 
   /** Generates a key pair on the card and returns a CSR signed by it. */
   async generateKey(tokenKey: string, req: KeygenRequest, opts?: OperationOptions): Promise<KeygenResult> {
-    return generateKey(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => generateKey(ref, req, opts));
   }
 
   /** Writes an issued certificate next to the key it belongs to ('key-mismatch' if none). */
   async writeCertificate(tokenKey: string, req: WriteCertificateRequest, opts?: OperationOptions): Promise<WriteCertificateResult> {
-    return writeCertificate(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => writeCertificate(ref, req, opts));
   }
 
   /** Lists key pairs without a certificate. Give the PIN to see private keys (most cards hide them). */
   async listOrphans(tokenKey: string, req: { pin?: string } = {}, opts?: OperationOptions): Promise<OrphanList> {
-    return listOrphans(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => listOrphans(ref, req, opts));
   }
 
   /** Deletes the named orphan keys (all objects with each CKA_ID), refusing anything not an orphan. */
   async deleteOrphans(tokenKey: string, req: { pin: string; ids: readonly string[] }, opts?: OperationOptions): Promise<DeleteOrphansResult> {
-    return deleteOrphans(await this.ref(tokenKey), req, opts);
+    return this.on(tokenKey, (ref) => deleteOrphans(ref, req, opts));
   }
 }

@@ -6,7 +6,7 @@
  * C_SetPIN(PUK, newPin) in a public session. The module profile (profiles.ts) says which; unknown
  * modules get the standard SO way and a clear 'unblock-unsupported' when the module refuses.
  */
-import { EidError } from '../errors';
+import { EidError, isEidError } from '../errors';
 import { CKR } from './pkcs11';
 import { checkPinLength, soPinStateFromFlags, type SecretState } from './pin-flags';
 import type { UnblockMethod } from './profiles';
@@ -149,7 +149,7 @@ export async function unblockPin(ref: TokenRef, req: { puk: string; newPin: stri
       try {
         loginSo(ts, req.puk);
       } catch (err) {
-        if (err instanceof EidError) throw err;
+        if (isEidError(err)) throw err;
         refused(err);
       }
       await ts.progress('unblocking-pin');

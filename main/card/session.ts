@@ -10,12 +10,12 @@
  * slot again (C_GetTokenInfo): if the same token is no longer there, the error is 'token-removed'
  * whatever the module said.
  */
-import { EidError } from '../errors';
+import { EidError, isEidError } from '../errors';
 import { CKR, ckrOf, ckString, pkcs11js, toCardError, type Pkcs11Module } from './pkcs11';
 import { blockedSecretError, soPinStateFromFlags, TOKEN_FLAGS, userPinStateFromFlags, wrongSecretError } from './pin-flags';
 import { profileFor, type ModuleProfile } from './profiles';
 import type { CardService } from './service';
-import type { TokenView } from './types';
+import type { CardSnapshot, TokenView } from './types';
 
 /** The steps an operation goes through, for the UI's progress and "do not remove the card". */
 export type OperationStep =
@@ -56,11 +56,20 @@ export interface TokenRef {
 }
 
 /**
- * Finds the token a key names, in a fresh snapshot of the configured modules only (a key coming
- * over IPC must never make us load a library the user did not configure).
+ * Finds the token a key names, in a snapshot of the configured modules only (a key coming over IPC
+ * must never make us load a library the user did not configure). `recent` is a snapshot the
+ * caller took moments ago (the CLI's own scan, the app's watcher): scanning a real card reads every
+ * certificate on it, which takes a while. Reusing it is safe because onToken checks, before
+ * anything else, that the slot still holds the token with this serial number.
  */
-export async function resolveToken(service: CardService, key: string, profiles: (path: string) => ModuleProfile = profileFor): Promise<TokenRef> {
-  const found = await service.findToken(key);
+export async function resolveToken(
+  service: CardService,
+  key: string,
+  profiles: (path: string) => ModuleProfile = profileFor,
+  recent?: CardSnapshot,
+): Promise<TokenRef> {
+  const inRecent = recent?.modules.find((m) => m.status === 'ok' && m.tokens.some((t) => t.key === key));
+  const found = inRecent ? { module: service.module(inRecent.path), token: inRecent.tokens.find((t) => t.key === key) as TokenView } : await service.findToken(key);
   if (!found) {
     throw new EidError('token-not-present', 'The card is not in the reader any more (or its module is not loaded). Insert it and try again.', { tokenKey: key });
   }
@@ -85,7 +94,7 @@ export interface TokenSession {
 export function ckrCode(err: unknown): number | undefined {
   const direct = ckrOf(err);
   if (direct !== undefined) return direct;
-  if (err instanceof EidError) {
+  if (isEidError(err)) {
     const s = err.details?.ckr;
     return typeof s === 'string' && /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : undefined;
   }
@@ -95,7 +104,7 @@ export function ckrCode(err: unknown): number | undefined {
 
 /** toCardError for errors whose CKR is only in the message. */
 function mapCardError(err: unknown, operation: string): EidError {
-  if (err instanceof EidError) return err;
+  if (isEidError(err)) return err;
   const ckr = ckrCode(err);
   if (ckr !== undefined && ckrOf(err) === undefined) {
     const name = ((err as Error).message ?? '').split(':')[0];
@@ -127,7 +136,7 @@ function removedError(ref: TokenRef, what: string, cause: unknown): EidError {
 /** Turns a failure into the error the user reads, checking the slot when the module was vague. */
 export function explain(err: unknown, ref: TokenRef, what: string): EidError {
   // Our own errors (wrong PIN, key mismatch, token removed...) already say what happened.
-  if (err instanceof EidError && err.code !== 'pkcs11') return err;
+  if (isEidError(err) && err.code !== 'pkcs11') return err;
   const mapped = mapCardError(err, what);
   if (mapped.code === 'token-removed') return removedError(ref, what, err);
   if (mapped.code !== 'pkcs11') return mapped;
@@ -162,7 +171,7 @@ export async function onToken<T>(
       }
     });
   } catch (err) {
-    if (err instanceof EidError && err.code !== 'pkcs11') throw err;
+    if (isEidError(err) && err.code !== 'pkcs11') throw err;
     // C_OpenSession itself failed: is the card gone?
     const there = await ref.module.exclusive(() => tokenStillThere(ref)).catch(() => false);
     throw there ? mapCardError(err, opts.what) : removedError(ref, opts.what, err);

@@ -10,7 +10,8 @@ import { parseCertificate } from '../pki/certificate';
 import { ecdsaRawToDer } from '../pki/csr';
 import { listKeys, type KeyObjectInfo } from './keys';
 import { loginContextSpecific, loginUser, normaliseId, onToken, type OperationOptions, type TokenRef, type TokenSession } from './session';
-import { readCertificates } from './tokens';
+import { pkcs11js } from './pkcs11';
+import { findAll } from './tokens';
 import type { CardEid } from './types';
 
 /** PKCS#11 mechanism numbers used here (values from the standard). */
@@ -83,6 +84,18 @@ export async function signOnCard(ts: TokenSession, key: KeyObjectInfo, data: Buf
   return plan.algorithm === 'ecdsaWithSHA256' ? ecdsaRawToDer(raw) : raw;
 }
 
+/** The DER of the certificate with CKA_ID `idHex` (the first, if a card holds several). */
+export function certificateById(ts: TokenSession, idHex: string): Buffer | undefined {
+  const p = pkcs11js();
+  const [h] = findAll(ts.ref.module, ts.session, [
+    { type: p.CKA_CLASS, value: p.CKO_CERTIFICATE },
+    { type: p.CKA_ID, value: Buffer.from(idHex, 'hex') },
+  ]);
+  if (!h) return undefined;
+  const [v] = ts.api.C_GetAttributeValue(ts.session, h, [{ type: p.CKA_VALUE }]);
+  return v.value instanceof Buffer && v.value.length ? v.value : undefined;
+}
+
 /**
  * The e-ID to test when the user did not name one: a valid signing e-ID first (that is what
  * users doubt before signing), then a valid authentication e-ID, then any with a key.
@@ -122,9 +135,9 @@ export async function testSignature(ref: TokenRef, req: { pin: string; id?: stri
   }
   return onToken(ref, { rw: false, what: 'the test signature', onProgress: opts.onProgress }, async (ts) => {
     const started = process.hrtime.bigint();
-    const cert = readCertificates(ts.ref.module, ts.session).find((c) => c.id === eid.id);
-    if (!cert) throw new EidError('no-certificate', `The certificate of e-ID ${eid.id} is no longer on the card.`, { id: eid.id });
-    const parsed = parseCertificate(cert.der);
+    const certDer = certificateById(ts, eid.id);
+    if (!certDer) throw new EidError('no-certificate', `The certificate of e-ID ${eid.id} is no longer on the card.`, { id: eid.id });
+    const parsed = parseCertificate(certDer);
     await ts.progress('login');
     loginUser(ts, req.pin);
     const [key] = listKeys(ts, 'private', eid.id);

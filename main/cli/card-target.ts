@@ -4,13 +4,13 @@
  * reading secrets (environment or prompt, never argv), progress lines ("do not remove the card")
  * and exit codes (4 for a wrong or blocked PIN/PUK, 3 when a module failed to load).
  */
-import { EidError } from '../errors';
+import { EidError, isEidError } from '../errors';
 import { blockedSecretError } from '../card/pin-flags';
 import { resolveModules, type ModuleCandidate } from '../card/modules';
 import type { CardOperations, OperationOptions } from '../card/operations';
 import type { CardService } from '../card/service';
 import type { CardSnapshot, TokenView } from '../card/types';
-import { Exit, flag, printError, println, readSecret, UsageError, type CliIo, type ParsedArgs } from './io';
+import { Exit, flag, isUsageError, printError, println, readSecret, UsageError, type CliIo, type ParsedArgs } from './io';
 
 /** Options every card command accepts. */
 export const TARGET_VALUES = ['module', 'token', 'serial'] as const;
@@ -65,8 +65,11 @@ export async function openTarget(args: ParsedArgs): Promise<CardTarget> {
   const [{ CardService }, { CardOperations }] = await Promise.all([import('../card/service'), import('../card/operations')]);
   const service = new CardService({ modules: await modulesFor(args) });
   try {
-    const token = pickToken(await service.snapshot(), label, flag(args, 'serial'));
-    return { service, ops: new CardOperations(service), token, close: () => service.close() };
+    const snap = await service.snapshot();
+    const token = pickToken(snap, label, flag(args, 'serial'));
+    const ops = new CardOperations(service);
+    ops.observe(snap);
+    return { service, ops, token, close: () => service.close() };
   } catch (err) {
     service.close();
     throw err;
@@ -75,7 +78,7 @@ export async function openTarget(args: ParsedArgs): Promise<CardTarget> {
 
 /** Exit code for an error: 4 wrong/blocked secret, 3 module failed to load, else 1. */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof EidError) {
+  if (isEidError(err)) {
     if (err.code === 'pin-incorrect' || err.code === 'pin-locked' || err.code === 'puk-incorrect' || err.code === 'puk-locked') return Exit.WRONG_PIN;
     if (err.code === 'module-load-failed') return Exit.MODULE_LOAD;
   }
@@ -84,7 +87,7 @@ export function exitCodeFor(err: unknown): number {
 
 /** Prints the error (JSON or one line) and returns its exit code. Usage errors go up to main(). */
 export function fail(io: CliIo, err: unknown, json: boolean): number {
-  if (err instanceof UsageError) throw err;
+  if (isUsageError(err)) throw err;
   printError(io, err, json);
   return exitCodeFor(err);
 }

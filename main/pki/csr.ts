@@ -9,7 +9,7 @@
  */
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import * as der from './der';
-import { EidError } from '../errors';
+import { EidError, isEidError } from '../errors';
 import { readPublicKeyInfo, type PublicKeyInfo } from './certificate';
 
 /** Signature algorithms we produce (the ones every CA accepts for card keys). */
@@ -228,7 +228,7 @@ export function parseCsr(input: Buffer | string): ParsedCsr {
       signature: sig.subarray(1),
     };
   } catch (err) {
-    if (err instanceof EidError) throw err;
+    if (isEidError(err)) throw err;
     throw new EidError('malformed', `The certificate request is not valid DER: ${(err as Error).message}.`);
   }
 }

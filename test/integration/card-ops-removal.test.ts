@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_PINS } from '../../dev/demo-card';
+import { CardOperations } from '../../main/card/operations';
 import { pkcs11js } from '../../main/card/pkcs11';
 import { EidError } from '../../main/errors';
 import { countSessions, makeCardFixture, type CardFixture } from '../helpers/card-fixtures';
@@ -107,6 +108,50 @@ describe('token removed mid-operation', () => {
     const again = await fx.ops.changePin(key, { oldPin: PIN, newPin: '999999' });
     expect(again.pin.locked).toBe(false);
     await fx.ops.changePin(key, { oldPin: '999999', newPin: PIN });
+  });
+});
+
+describe('a snapshot handed to observe()', () => {
+  it('spares one scan, serves one operation, and never acts on a token pulled since', async () => {
+    const key = await fx.keyOf('Pulled PIN');
+    const ops = new CardOperations(fx.service);
+    const spy = vi.spyOn(fx.service, 'snapshot');
+    try {
+      ops.observe(await fx.service.snapshot());
+      spy.mockClear();
+      expect((await ops.pinStatus(key)).label).toBe('Pulled PIN');
+      expect(spy).not.toHaveBeenCalled();
+      await ops.pinStatus(key);
+      expect(spy).toHaveBeenCalledTimes(1);
+
+      ops.observe(await fx.service.snapshot());
+      const putBack = fx.pull('Pulled PIN');
+      try {
+        const err = await rejection(ops.changePin(key, { oldPin: PIN, newPin: '808080' }));
+        expect(err.code).toBe('token-removed');
+      } finally {
+        putBack();
+      }
+      await fx.service.snapshot();
+      expect(fx.pkcs11Tool(['--token-label', 'Pulled PIN', '--login', '--pin', 'env:P', '--list-objects'], { P: PIN }).status).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('an old snapshot is not used', async () => {
+    let now = 1_000_000;
+    const ops = new CardOperations(fx.service, { now: () => now, snapshotMaxAgeMs: 2000 });
+    const key = await fx.keyOf(DEMO);
+    ops.observe(await fx.service.snapshot());
+    now += 2001;
+    const spy = vi.spyOn(fx.service, 'snapshot');
+    try {
+      await ops.pinStatus(key);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
