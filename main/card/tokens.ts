@@ -91,7 +91,7 @@ const INFO_CACHE_MAX = 2048;
 
 /** Describes a certificate, from the cache when the same bytes were seen before. */
 export function cachedCertificateInfo(der: Buffer): CertificateInfo {
-  const key = createHash('sha256').update(der).digest('latin1');
+  const key = createHash('sha256').update(der).digest('base64');
   let info = infoCache.get(key);
   if (!info) {
     info = parseCertificate(der).info;
