@@ -111,11 +111,12 @@ export class NssInstaller implements OsStoreInstaller {
     return `sql:${this.location}`;
   }
 
+  /** Both tools can be started (neither has an option that exits 0 without work: any exit code counts). */
   async available(): Promise<boolean> {
     try {
-      const c = await this.#runner.run({ command: 'certutil', args: ['--version'], timeoutMs: 10_000 });
+      await this.#runner.run({ command: 'certutil', args: ['-H'], timeoutMs: 10_000 });
       await this.#runner.run({ command: 'pk12util', args: [], timeoutMs: 10_000 });
-      return c.code === 0;
+      return true;
     } catch {
       return false;
     }
