@@ -41,7 +41,7 @@ if (want('preview')) {
   jobs.push(build({ ...common, entryPoints: ['dev/preview-main.ts'], outfile: 'dist/preview.cjs', format: 'cjs', external: ['pkcs11js', 'playwright-core'] }));
 }
 if (want('app')) {
-  jobs.push(build({ ...common, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/app.cjs', format: 'cjs', external: ['electron', 'pkcs11js', 'electron-store'] }));
+  jobs.push(build({ ...common, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/app.cjs', format: 'cjs', external: ['electron', 'pkcs11js'] }));
   // Sandboxed preloads can require only 'electron': everything else is bundled in.
   jobs.push(build({ ...common, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }));
 }

@@ -1,6 +1,315 @@
-/** Handlers for e-IDs on file: PKCS#12, the keystore, the OS stores (issue 3). */
+/**
+ * Handlers for e-IDs on file: PKCS#12, the keystore, the OS stores (issue 3).
+ *
+ * `p12:import` is all or nothing across the stores it touches. Order: keystore first (it checks
+ * the PIN rules and that key and certificate belong together, and costs nothing to undo), then
+ * the OS store, then removal of older certificates. If the OS store fails after the keystore
+ * took the e-ID, the keystore entry is deleted again and every certificate the failed install
+ * left in the OS store (it may have imported part of the chain) is removed; certificates that
+ * were in the store before are never touched. Removing older certificates comes last and is not
+ * part of the transaction: the new e-ID is installed and usable by then, so a failed removal is
+ * reported, not rolled back.
+ */
+import { EidError, isEidError, toErrorPayload } from '../errors';
+import { eidsInPkcs12, type EidInFile } from '../keystore/from-pkcs12';
+import { PIN_MAX_LENGTH, PIN_MIN_LENGTH, PIN_RULES, assertPinAcceptable } from '../keystore/pin-rules';
+import type { Keystore, KeystoreEntry } from '../keystore/keystore';
+import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
+import { DEFAULT_LIMITS, describePkcs12, openPkcs12, requireKeyAndCertificate, type Pkcs12Report } from '../pkcs12';
+import type { Pkcs12Contents } from '../pkcs12/types';
+import { parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
 import type { fileChannels } from '../../preload/channels/files';
 import type { HandlerGroup } from './handler-types';
 
+/** Decodes the base64 file and refuses what is over the decoder's limit before any parsing. */
+function fileBytes(data: string): Buffer {
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.length > DEFAULT_LIMITS.maxBytes) {
+    throw new EidError('too-large', `The file is ${bytes.length} bytes; a PKCS#12 e-ID file is a few kilobytes. Check that you chose the right file.`, {
+      size: bytes.length,
+      limit: DEFAULT_LIMITS.maxBytes,
+    });
+  }
+  return bytes;
+}
+
+function wipe(contents: Pkcs12Contents | null): void {
+  for (const k of contents?.keys ?? []) k.pkcs8.fill(0);
+}
+
+async function keystoreIdOf(ks: Keystore, fingerprint: string): Promise<string | null> {
+  return (await ks.list()).find((e) => e.fingerprintSha256 === fingerprint)?.id ?? null;
+}
+
+function olderView(o: OlderCertificate) {
+  return { reason: o.reason, reference: o.certificate.reference, ...o.preview };
+}
+
+function entryView(e: KeystoreEntry, pin: { attempts: number; retryAfterSeconds: number }) {
+  const chain = e.chain.map((c) => parseCertificate(c).info);
+  const leaf = chain[0];
+  return {
+    id: e.id,
+    label: e.label,
+    holder: e.holder,
+    organisation: e.organisation,
+    identity: leaf.identity,
+    notBefore: e.notBefore,
+    notAfter: e.notAfter,
+    validity: validityState(e),
+    fingerprintSha256: e.fingerprintSha256,
+    keyAlgorithm: e.keyAlgorithm,
+    createdAt: e.createdAt,
+    source: e.source,
+    protectedByOs: e.protectedByOs,
+    installs: e.installs,
+    pin,
+    certificate: leaf,
+    chain: chain.map((c) => ({ subjectDn: c.subjectDn, issuerDn: c.issuerDn, notAfter: c.notAfter, fingerprintSha256: c.fingerprintSha256 })),
+  };
+}
+
+async function requireOsStore(store: OsStoreInstaller): Promise<void> {
+  if (!(await store.available())) {
+    throw new EidError('unavailable', `This computer's certificate store (${store.kind}) cannot be used: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, {
+      store: store.kind,
+    });
+  }
+}
+
+/** Fingerprints in the OS store before an import: what a rollback must never remove. */
+async function storeFingerprints(store: OsStoreInstaller): Promise<Set<string>> {
+  return new Set((await store.list()).map((c) => c.fingerprintSha256));
+}
+
+/** What an import did so far, to be undone in reverse if a later step fails. */
+interface Undo {
+  keystoreIds: string[];
+  osStoreBefore: Set<string> | null;
+}
+
+/**
+ * Undoes an import. Best effort: every step is tried even when one fails; returns whether all
+ * succeeded. The OS store loses only what was not there before the import (leaf first, so NSS
+ * never keeps a key whose certificate is gone).
+ */
+async function rollback(ks: Keystore, store: OsStoreInstaller, undo: Undo, leafFingerprints: string[]): Promise<boolean> {
+  let complete = true;
+  if (undo.osStoreBefore) {
+    const before = undo.osStoreBefore;
+    let now: InstalledCert[] = [];
+    try {
+      now = await store.list();
+    } catch {
+      complete = false;
+    }
+    const added = now.filter((c) => !before.has(c.fingerprintSha256));
+    added.sort((a, b) => Number(leafFingerprints.includes(b.fingerprintSha256)) - Number(leafFingerprints.includes(a.fingerprintSha256)) || Number(a.info.isCA) - Number(b.info.isCA));
+    for (const c of added) {
+      try {
+        await store.remove(c.fingerprintSha256);
+      } catch (err) {
+        // A chain certificate that went with the leaf's removal is already gone: not a failure.
+        if (!(isEidError(err) && err.code === 'not-found')) complete = false;
+      }
+    }
+  }
+  for (const id of [...undo.keystoreIds].reverse()) {
+    try {
+      await ks.delete(id);
+    } catch (err) {
+      if (!(isEidError(err) && err.code === 'not-found')) complete = false;
+    }
+  }
+  return complete;
+}
+
+/** Adds the e-IDs to the keystore and/or the OS store; all or nothing. */
+async function importEids(
+  ks: Keystore,
+  store: OsStoreInstaller,
+  eids: EidInFile[],
+  opts: { keystore: boolean; osStore: boolean; pin: string; label: string | undefined },
+) {
+  const undo: Undo = { keystoreIds: [], osStoreBefore: null };
+  const leafFingerprints = eids.map((e) => e.leaf.info.fingerprintSha256);
+  const imported = [];
+  try {
+    if (opts.osStore) undo.osStoreBefore = await storeFingerprints(store);
+    for (const eid of eids) {
+      const info = eid.leaf.info;
+      const label = opts.label || eid.friendlyName;
+      let keystoreId: string | null = null;
+      let installed: InstalledCert | null = null;
+      if (opts.keystore) {
+        keystoreId = await ks.add({ pkcs8: eid.pkcs8, chain: eid.chain, source: 'pkcs12-file', ...(label ? { label } : {}) }, opts.pin);
+        undo.keystoreIds.push(keystoreId);
+      }
+      if (opts.osStore) {
+        installed = keystoreId
+          ? await ks.installToOsStore(keystoreId, opts.pin, store)
+          : await store.install({ pkcs8: eid.pkcs8, chain: eid.chain, friendlyName: label || info.subject.CN || 'e-ID' });
+      }
+      imported.push({
+        holder: info.subject.CN ?? info.subject.O ?? info.subjectDn,
+        identity: info.identity,
+        notAfter: info.notAfter,
+        fingerprintSha256: info.fingerprintSha256,
+        keystoreId,
+        osStore: installed ? { kind: store.kind, location: store.location, reference: installed.reference } : null,
+      });
+    }
+    return imported;
+  } catch (err) {
+    const complete = await rollback(ks, store, undo, leafFingerprints);
+    if (complete) throw err;
+    const payload = toErrorPayload(err);
+    throw new EidError(
+      payload.code,
+      `${payload.message} Undoing the import did not fully succeed: check the e-IDs on file and the certificate store.`,
+      { ...(payload.details ?? {}), rollback: 'incomplete' },
+      { cause: err },
+    );
+  }
+}
+
+/** Removes the requested older certificates, but only ones the store confirms are older certificates of these identities. */
+async function removeOlder(store: OsStoreInstaller, leaves: CertificateInfo[], wanted: string[]) {
+  const removed: string[] = [];
+  const removeFailed: Array<{ fingerprintSha256: string; code: string; message: string }> = [];
+  if (wanted.length === 0) return { removed, removeFailed };
+  const older = new Set<string>();
+  for (const leaf of leaves) for (const o of await store.findOlder(leaf)) older.add(o.certificate.fingerprintSha256);
+  for (const fp of wanted) {
+    if (!older.has(fp)) {
+      removeFailed.push({ fingerprintSha256: fp, code: 'not-found', message: 'That certificate is not an older certificate of this e-ID in the certificate store; it was left alone.' });
+      continue;
+    }
+    try {
+      await store.remove(fp);
+      removed.push(fp);
+    } catch (err) {
+      const p = toErrorPayload(err);
+      removeFailed.push({ fingerprintSha256: fp, code: p.code, message: p.message });
+    }
+  }
+  return { removed, removeFailed };
+}
+
+async function olderThan(store: OsStoreInstaller, leaves: CertificateInfo[]): Promise<OlderCertificate[]> {
+  const seen = new Set<string>();
+  const out: OlderCertificate[] = [];
+  for (const leaf of leaves) {
+    for (const o of await store.findOlder(leaf)) {
+      if (seen.has(o.certificate.fingerprintSha256) || leaves.some((l) => l.fingerprintSha256 === o.certificate.fingerprintSha256)) continue;
+      seen.add(o.certificate.fingerprintSha256);
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+/** The certificate an `os-store:older` request is about. */
+async function certificateFor(req: { id?: string; fingerprint?: string; certificate?: string }, ks: Keystore, store: OsStoreInstaller): Promise<CertificateInfo> {
+  if (req.certificate !== undefined) {
+    try {
+      return parseCertificate(Buffer.from(req.certificate, 'base64')).info;
+    } catch (err) {
+      throw new EidError('malformed', 'The certificate cannot be read.', undefined, { cause: err });
+    }
+  }
+  if (req.id !== undefined) return parseCertificate((await ks.get(req.id)).chain[0]).info;
+  const fp = req.fingerprint as string;
+  const entry = (await ks.list()).find((e) => e.fingerprintSha256 === fp);
+  if (entry) return parseCertificate(entry.chain[0]).info;
+  const inStore = (await store.available()) ? (await store.list()).find((c) => c.fingerprintSha256 === fp) : undefined;
+  if (inStore) return inStore.info;
+  throw new EidError('not-found', 'No e-ID with this fingerprint is in the keystore or the certificate store.', { fingerprint: fp });
+}
+
+function reportView(fileName: string, report: Pkcs12Report, leafDer: Buffer | null, inKeystore: string | null) {
+  return { ...report, fileName, leafDer: leafDer ? leafDer.toString('base64') : null, inKeystore };
+}
+
 /** File e-ID handlers. */
-export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {};
+export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
+  'p12:inspect': async (req, s) => {
+    const data = fileBytes(req.data);
+    let contents: Pkcs12Contents | null = null;
+    try {
+      contents = await openPkcs12(data, req.password);
+      const report = describePkcs12(contents);
+      const leafDer = report.leaf ? contents.certificates[report.leaf.index].der : null;
+      const inKeystore = report.leaf ? await keystoreIdOf(s.keystore, report.leaf.fingerprintSha256) : null;
+      return reportView(req.fileName, report, leafDer, inKeystore);
+    } finally {
+      wipe(contents);
+    }
+  },
+
+  'p12:import': async (req, s) => {
+    const data = fileBytes(req.data);
+    const { keystore: toKeystore, osStore: toOsStore } = req.targets;
+    const pin = req.keystorePin ?? '';
+    // Everything that can be refused is refused before any store changes.
+    if (toKeystore) assertPinAcceptable(pin);
+    if (toOsStore || req.removeOlder.length) await requireOsStore(s.osStore);
+    let contents: Pkcs12Contents | null = null;
+    try {
+      contents = await openPkcs12(data, req.password);
+      requireKeyAndCertificate(describePkcs12(contents));
+      const eids = eidsInPkcs12(contents);
+      if (eids.length === 0) throw new EidError('key-mismatch', 'The private key in the file does not belong to any certificate in it. Download or export the file again.');
+      if (toKeystore) {
+        for (const e of eids) {
+          const existing = await keystoreIdOf(s.keystore, e.leaf.info.fingerprintSha256);
+          if (existing) throw new EidError('already-exists', 'This e-ID is already in the keystore. Find it under E-IDs on file.', { id: existing });
+        }
+      }
+      const imported = await importEids(s.keystore, s.osStore, eids, { keystore: toKeystore, osStore: toOsStore, pin, label: req.label?.trim() || undefined });
+      const leaves = eids.map((e) => e.leaf.info);
+      const { removed, removeFailed } = await removeOlder(s.osStore, leaves, req.removeOlder);
+      const older = toOsStore || req.removeOlder.length ? (await olderThan(s.osStore, leaves)).map(olderView) : [];
+      return { imported, older, removed, removeFailed };
+    } finally {
+      wipe(contents);
+    }
+  },
+
+  'keystore:list': async (_req, s) => {
+    const entries = await s.keystore.list();
+    const views = [];
+    for (const e of entries) views.push(entryView(e, await s.keystore.pinStatus(e.id)));
+    const damaged = (await s.keystore.damaged()).map((d) => ({ id: d.id, code: d.code, message: d.message }));
+    return { dir: s.keystore.dir, entries: views, damaged };
+  },
+
+  'keystore:pin-rules': () => ({ minLength: PIN_MIN_LENGTH, maxLength: PIN_MAX_LENGTH, rules: PIN_RULES.map((r) => ({ id: r.id, text: r.text })) }),
+
+  'keystore:change-pin': async (req, s) => {
+    await s.keystore.changePin(req.id, req.oldPin, req.newPin);
+    return { id: req.id };
+  },
+
+  'keystore:delete': async (req, s) => {
+    const entry = await s.keystore.get(req.id);
+    await s.keystore.delete(req.id);
+    return { deleted: req.id, stillInstalledIn: entry.installs };
+  },
+
+  'os-store:info': async (_req, s) => ({ kind: s.osStore.kind, location: s.osStore.location, available: await s.osStore.available() }),
+
+  'os-store:older': async (req, s) => {
+    const store = s.osStore;
+    const target = await certificateFor(req, s.keystore, store);
+    const available = await store.available();
+    const older = available ? (await store.findOlder(target)).map(olderView) : [];
+    return { kind: store.kind, location: store.location, available, older };
+  },
+
+  'os-store:remove': async (req, s) => {
+    await requireOsStore(s.osStore);
+    await s.osStore.remove(req.fingerprint);
+    return { removed: req.fingerprint };
+  },
+};

@@ -64,7 +64,7 @@ export async function writeFileAtomic(target: string, data: Buffer, options: Ato
       await fh.close();
     }
     if (options.overwrite) {
-      await fsp.rename(tmp, target);
+      await renameWithRetry(tmp, target);
     } else {
       await placeWithoutClobbering(tmp, target);
     }
@@ -75,6 +75,24 @@ export async function writeFileAtomic(target: string, data: Buffer, options: Ato
   await fsyncDir(dir);
 }
 
+/**
+ * On Windows a rename over a file that a virus scanner or indexer has open fails for a moment
+ * with EPERM/EACCES/EBUSY; retry briefly there (as graceful-fs does). Elsewhere rename is atomic
+ * and such errors are real.
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fsp.rename(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (process.platform !== 'win32' || attempt >= 20 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw err;
+      await new Promise((r) => setTimeout(r, 25 * (attempt + 1)));
+    }
+  }
+}
+
 async function placeWithoutClobbering(tmp: string, target: string): Promise<void> {
   try {
     await fsp.link(tmp, target);
@@ -83,7 +101,7 @@ async function placeWithoutClobbering(tmp: string, target: string): Promise<void
     if (code === 'EEXIST') throw new EidError('already-exists', 'A file with this name already exists in the keystore.');
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'ENOSYS') throw err;
     if (await exists(target)) throw new EidError('already-exists', 'A file with this name already exists in the keystore.');
-    await fsp.rename(tmp, target);
+    await renameWithRetry(tmp, target);
     return;
   }
   // Both names point at the complete file now; a crash before this unlink leaves a temp file

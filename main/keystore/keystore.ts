@@ -9,9 +9,11 @@
  * put every e-ID at risk on every write and need a journal to avoid that.
  *
  * Protection of the private key, innermost first:
- * 1. AES-256-GCM under a key derived from the keystore PIN with scrypt (N=2^17, r=8, p=1: about
- *    0.35-0.4 s and 128 MiB on a current x86-64 laptop, measured with scripts in the report), the
- *    public part bound as AAD so swapping certificates is detected.
+ * 1. AES-256-GCM under a key derived from the keystore PIN with scrypt (N=2^17, r=8, p=1, the
+ *    OWASP minimum for scrypt: 128 MiB, and 0.35 s (Node 22) to 0.38 s (Node 20) per derivation
+ *    on an idle 2-core Xeon build machine, ~0.5 s when it is busy; measure with
+ *    `npx node test/helpers/keystore-kdf-time.ts`). It runs once per unlock, add or PIN change,
+ *    never per signature. The public part is bound as AAD, so swapping certificates is detected.
  * 2. When a SecretProtector is available (Electron's safeStorage in the app: DPAPI, Keychain,
  *    libsecret), the encrypted blob is wrapped once more, so a copied file cannot even be guessed
  *    at offline without the user's OS login. It is an extra layer, never the only one: without it

@@ -220,6 +220,8 @@ class Pkcs12Decoder {
     const authSafe = octets(explicit(contentNode, 0, 'authSafe content'), 'authSafe');
     const mac = pfx[2] ? parseMacData(pfx[2]) : null;
     if (pfx.length > 3) throw new DerError('PFX: unexpected extra elements');
+    // The classic MAC may be tried once per password form; PBMAC1 takes one form only.
+    if (mac) this.charge(mac.iterations, mac.kind === 'pkcs12' ? this.bmpCandidates.length : 1, 'integrity check (MAC)');
     return { authSafe, mac };
   }
 
@@ -337,12 +339,11 @@ class Pkcs12Decoder {
           }
         }
         if (!ok) {
-          // Wrong password, or a damaged file? If the bags decrypt and parse with this password,
-          // the password is right and the file was changed after it was made.
-          const anyEncrypted = items.length > 0;
-          const allDecrypt = anyEncrypted && results.every((r) => r.ok);
+          // Wrong password, or a damaged file? If anything encrypted decrypts and parses with
+          // this password, the password is right and the file was changed after it was made.
+          const anyDecrypts = results.some((r) => r.ok);
           results.forEach((r) => r.ok && r.plain.fill(0));
-          if (allDecrypt) throw malformed('The file is damaged: its integrity check (MAC) fails although the password is right. Download or export it again.');
+          if (anyDecrypts) throw malformed('The file is damaged: its integrity check (MAC) fails although the password is right. Download or export it again.');
           throw new EidError('bad-password', 'Wrong password, or the file is damaged: its integrity check fails. Check the PIN code in the PIN letter (the latest one you received).');
         }
         this.bmpIndex = index;

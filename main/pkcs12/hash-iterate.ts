@@ -15,6 +15,7 @@
  * Every function here is self-contained (no imports, no outer variables) because kdf-pool.ts
  * ships their source text to worker threads.
  */
+/* eslint-disable @typescript-eslint/no-unused-expressions -- the emitter writes one WebAssembly instruction per comma-separated call, so a line reads like the instruction stream it emits. */
 
 /** Iterators over a digest held as big-endian 32-bit words (updated in place). */
 export interface DigestIterators {

@@ -31,10 +31,14 @@ const options: KdfPoolOptions = {
   offMainThread: Boolean((process.versions as Record<string, string | undefined>).electron),
 };
 
-/** Adjusts the pool (tests, and the app when it wants all KDF work off its main thread). */
+/**
+ * Adjusts the pool (tests, and the app when it wants all KDF work off its main thread).
+ * Returns the previous options, so a caller can restore them.
+ */
 export function configureKdfPool(patch: Partial<KdfPoolOptions>): KdfPoolOptions {
+  const previous = { ...options };
   Object.assign(options, patch);
-  return { ...options };
+  return previous;
 }
 
 /** Counters for tests and diagnostics: how many workers were started so far. */

@@ -6,6 +6,8 @@
 import i18next, { type i18n as I18n, type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
+import { FEATURES } from './features';
+import { mergeStrings, type StringTree } from './merge';
 import { sv } from './sv';
 
 /** Languages with strings. */
@@ -27,10 +29,16 @@ export function resolveLanguage(setting: string): Lang {
   return (SUPPORTED as readonly string[]).includes(setting) ? (setting as Lang) : systemLanguage();
 }
 
+/** Every string per language: the shell's plus each feature's (features/). */
+export const STRINGS: Readonly<Record<Lang, StringTree>> = {
+  en: mergeStrings([en, ...FEATURES.map((f) => f.en)]),
+  sv: mergeStrings([sv, ...FEATURES.map((f) => f.sv)]),
+};
+
 /** Initialises i18next once. */
 export function initI18n(lang: Lang): I18n {
   void i18next.use(initReactI18next).init({
-    resources: { en: { translation: en }, sv: { translation: sv } },
+    resources: { en: { translation: STRINGS.en }, sv: { translation: STRINGS.sv } },
     lng: lang,
     fallbackLng: 'en',
     interpolation: { escapeValue: false },

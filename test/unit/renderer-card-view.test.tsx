@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { en } from '../../renderer/i18n/en';
 import { sv } from '../../renderer/i18n/sv';
-import { errorText, initI18n, setLanguage, systemLanguage } from '../../renderer/i18n';
+import { STRINGS, errorText, initI18n, setLanguage, systemLanguage } from '../../renderer/i18n';
 import { describeCertificate } from '../../main/pki/certificate';
 import { issueEndEntity, makeTestPki } from '../../dev/test-ca';
 
@@ -57,7 +57,14 @@ function deepKeys(o: object, prefix = ''): string[] {
 describe('renderer strings', () => {
   it('Swedish and English have the same keys and no empty strings', () => {
     expect(deepKeys(sv).sort()).toEqual(deepKeys(en).sort());
-    for (const lang of [en, sv]) for (const k of deepKeys(lang)) expect(k.split('.').reduce((o: any, p) => o[p], lang)).not.toBe('');
+    // With every feature's strings merged in, too.
+    expect(deepKeys(STRINGS.sv).sort()).toEqual(deepKeys(STRINGS.en).sort());
+    for (const lang of [en, sv, STRINGS.en, STRINGS.sv]) for (const k of deepKeys(lang)) expect(k.split('.').reduce((o: any, p) => o[p], lang)).not.toBe('');
+  });
+  it('feature strings merge into the shell strings; a key defined twice is refused', async () => {
+    const { mergeStrings } = await import('../../renderer/i18n/merge');
+    expect(mergeStrings([{ a: { b: 'x' } }, { a: { c: 'y' } }])).toEqual({ a: { b: 'x', c: 'y' } });
+    expect(() => mergeStrings([{ a: { b: 'x' } }, { a: { b: 'z' } }])).toThrow('UI string a.b is defined twice');
   });
   it('maps the OS language to Swedish or English', () => {
     expect(systemLanguage(['sv-SE', 'en-US'])).toBe('sv');
