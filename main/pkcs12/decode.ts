@@ -78,6 +78,25 @@ class KdfBatch {
   }
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Undoes a producer bug in BMPString friendly names: GnuTLS's certtool (3.7, `--p12-name`)
+ * writes each byte of the UTF-8 name as one BMPString character, so "Åsa" arrives as "Ã\u0085sa". When
+ * every character fits in a byte, some are non-ASCII, and those bytes form valid UTF-8 with at
+ * least one multi-byte sequence, the name was widened UTF-8: decode it as such. A genuine
+ * Latin-1 name ("Åsa" = C5 73 61) is not valid UTF-8 and stays as it is.
+ */
+export function repairWidenedUtf8(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
+  try {
+    return STRICT_UTF8.decode(Buffer.from(name, 'latin1'));
+  } catch {
+    return name;
+  }
+}
+
 function malformed(message: string, cause?: unknown): EidError {
   return new EidError('malformed', message, undefined, cause === undefined ? undefined : { cause });
 }
@@ -147,7 +166,7 @@ class Pkcs12Decoder {
       if (!first) continue;
       if (type === OID.friendlyName) {
         try {
-          out.friendlyName = readString(first);
+          out.friendlyName = first.tag === Tag.BMP_STRING ? repairWidenedUtf8(readString(first)) : readString(first);
         } catch {
           // A broken display name must not make the e-ID unusable.
         }
