@@ -97,6 +97,16 @@ export function repairWidenedUtf8(name: string): string {
   }
 }
 
+/**
+ * A text file with PEM blocks: PEM itself, or what `openssl pkcs12 -nodes` writes ("Bag
+ * Attributes" lines before each block), which users save as .p12 after a conversion.
+ * DER always starts with a SEQUENCE tag, so only a file that does not is searched further.
+ */
+function looksLikePem(data: Buffer): boolean {
+  if (data.subarray(0, 64).toString('latin1').includes('-----BEGIN')) return true;
+  return data[0] !== 0x30 && data.subarray(0, 16384).includes('-----BEGIN ');
+}
+
 function malformed(message: string, cause?: unknown): EidError {
   return new EidError('malformed', message, undefined, cause === undefined ? undefined : { cause });
 }
@@ -419,7 +429,7 @@ export async function decodePkcs12(data: Buffer, password: string, limits: Decod
     );
   }
   if (data.length === 0) throw malformed('The file is empty. Download or export it again.');
-  if (data.subarray(0, 64).toString('latin1').includes('-----BEGIN')) {
+  if (looksLikePem(data)) {
     throw malformed('This is a PEM (text) file, not a PKCS#12 (.p12/.pfx) file. Choose the .p12 or .pfx file, or convert it first.');
   }
   const decoder = new Pkcs12Decoder(password, limits);
