@@ -43,7 +43,9 @@ export type ErrorCode =
   | 'already-exists'
   | 'os-store-failed'
   // card management (issue 4)
-  | 'puk-locked';
+  | 'puk-locked'
+  // CSR pairing (issue 3): no key in this keystore belongs to the certificate
+  | 'no-matching-key';
 
 /** Details are non-secret, flat and serialisable (tries left, a module path, a limit). */
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
