@@ -9,11 +9,17 @@
  * were in the store before are never touched. Removing older certificates comes last and is not
  * part of the transaction: the new e-ID is installed and usable by then, so a failed removal is
  * reported, not rolled back.
+ *
+ * `keystore:pair` (an order made with a CSR) follows the same rule with one difference: the
+ * keystore side is undone by Keystore.pair itself, because only it knows whether the new entry
+ * may go (the key must still be in its request, or in the entry it renews). The OS-store side is
+ * undone by the same `rollback` as imports.
  */
 import { EidError, isEidError, toErrorPayload } from '../errors';
+import { readCertificateFile } from '../keystore/certificate-file';
 import { eidsInPkcs12, type EidInFile } from '../keystore/from-pkcs12';
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH, PIN_RULES, assertPinAcceptable } from '../keystore/pin-rules';
-import type { Keystore, KeystoreEntry } from '../keystore/keystore';
+import type { Keystore, KeystoreEntry, KeystoreRequest, PairResult } from '../keystore/keystore';
 import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
 import { DEFAULT_LIMITS, describePkcs12, openPkcs12, requireKeyAndCertificate, type Pkcs12Report } from '../pkcs12';
 import type { Pkcs12Contents } from '../pkcs12/types';
@@ -162,15 +168,114 @@ async function importEids(
     return imported;
   } catch (err) {
     const complete = await rollback(ks, store, undo, leafFingerprints);
-    if (complete) throw err;
-    const payload = toErrorPayload(err);
-    throw new EidError(
-      payload.code,
-      `${payload.message} Undoing the import did not fully succeed: check the e-IDs on file and the certificate store.`,
-      { ...(payload.details ?? {}), rollback: 'incomplete' },
-      { cause: err },
-    );
+    throw complete ? err : rollbackIncomplete(err);
   }
+}
+
+/** The error of a failed import or pairing whose undoing did not fully succeed: same code, says so. */
+function rollbackIncomplete(err: unknown): EidError {
+  const payload = toErrorPayload(err);
+  return new EidError(
+    payload.code,
+    `${payload.message} Undoing the import did not fully succeed: check the e-IDs on file and the certificate store.`,
+    { ...(payload.details ?? {}), rollback: 'incomplete' },
+    { cause: err },
+  );
+}
+
+/** Where the certificates to pair come from: a certificates-only PKCS#12 (with its password), or a certificate file. */
+export type PairingSource = { kind: 'p12'; data: Buffer; password: string } | { kind: 'certificate'; data: Buffer };
+
+/**
+ * The certificates of a file delivered for a CSR, for `Keystore.pair`. A PKCS#12 goes through
+ * main/pkcs12 (its limits, its password); one that also holds a private key is a complete e-ID
+ * and is refused with a pointer to the import ('validation', details.reason 'has-private-key').
+ * Certificate files go through readCertificateFile (size-bounded, hostile input is 'malformed').
+ * Shared by the bridge and `eiddesk keystore pair`.
+ */
+export async function pairingCertificates(source: PairingSource): Promise<Buffer[]> {
+  if (source.kind === 'certificate') return readCertificateFile(source.data).certificates;
+  let contents: Pkcs12Contents | null = null;
+  try {
+    contents = await openPkcs12(source.data, source.password);
+    if (contents.keys.length > 0) {
+      throw new EidError('validation', 'This file holds a private key as well: it is a complete e-ID, not a certificate for a key made here. Import it as an e-ID file instead of pairing it.', {
+        reason: 'has-private-key',
+      });
+    }
+    if (contents.certificates.length === 0) throw new EidError('no-certificate', 'The file holds no certificate. Download the certificate again.');
+    return contents.certificates.map((c) => Buffer.from(c.der));
+  } finally {
+    wipe(contents);
+  }
+}
+
+/** What `pairIntoStores` did. */
+export interface PairOutcome {
+  result: PairResult;
+  leaf: CertificateInfo;
+  osStore: { kind: OsStoreInstaller['kind']; location: string; reference: string } | null;
+  /** Older certificates of the same identity in the OS store (only when installing there). */
+  older: OlderCertificate[];
+}
+
+/**
+ * Pairs certificates with their key in the keystore and, with `osStore`, installs the new e-ID
+ * into the OS store before the pairing commits: all or nothing. If the install fails, the OS
+ * store loses what the install added (the same `rollback` as imports) and Keystore.pair takes
+ * the new entry out again while the key is still in its request. Shared by the bridge and the CLI.
+ */
+export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller, certificates: Buffer[], opts: { pin: string; osStore: boolean; label?: string }): Promise<PairOutcome> {
+  // keystoreIds stays empty on purpose: the keystore side is undone by Keystore.pair (see the module comment).
+  const undo: Undo = { keystoreIds: [], osStoreBefore: null };
+  let installed: InstalledCert | null = null;
+  let leafFingerprints: string[] = [];
+  let result: PairResult;
+  try {
+    if (opts.osStore) {
+      await requireOsStore(store);
+      undo.osStoreBefore = await storeFingerprints(store);
+    }
+    result = await ks.pair(certificates, opts.pin, {
+      ...(opts.label ? { label: opts.label } : {}),
+      ...(opts.osStore
+        ? {
+            beforeCommit: async (entry: KeystoreEntry) => {
+              leafFingerprints = [entry.fingerprintSha256];
+              installed = await ks.installToOsStore(entry.id, opts.pin, store);
+            },
+          }
+        : {}),
+    });
+  } catch (err) {
+    if (!undo.osStoreBefore) throw err;
+    const complete = await rollback(ks, store, undo, leafFingerprints);
+    throw complete ? err : rollbackIncomplete(err);
+  }
+  const leaf = parseCertificate(result.entry.chain[0]).info;
+  // Assigned inside beforeCommit; TypeScript cannot see that through the callback.
+  const done = installed as InstalledCert | null;
+  return {
+    result,
+    leaf,
+    osStore: done ? { kind: store.kind, location: store.location, reference: done.reference } : null,
+    older: done ? await olderThan(store, [leaf]).catch(() => []) : [],
+  };
+}
+
+function requestView(r: KeystoreRequest, pin: { attempts: number; retryAfterSeconds: number }) {
+  return {
+    id: r.id,
+    label: r.label,
+    subjectDn: r.subjectDn,
+    algorithm: r.algorithm,
+    keyAlgorithm: r.keyAlgorithm,
+    createdAt: r.createdAt,
+    spkiFingerprint: r.spkiFingerprint,
+    csrPem: r.csrPem,
+    protectedByOs: r.protectedByOs,
+    pin,
+  };
 }
 
 /** Removes the requested older certificates, but only ones the store confirms are older certificates of these identities. */
@@ -227,8 +332,8 @@ async function certificateFor(req: { id?: string; fingerprint?: string; certific
   throw new EidError('not-found', 'No e-ID with this fingerprint is in the keystore or the certificate store.', { fingerprint: fp });
 }
 
-function reportView(fileName: string, report: Pkcs12Report, leafDer: Buffer | null, inKeystore: string | null) {
-  return { ...report, fileName, leafDer: leafDer ? leafDer.toString('base64') : null, inKeystore };
+function reportView(fileName: string, report: Pkcs12Report, leafDer: Buffer | null, inKeystore: string | null, pairable: Awaited<ReturnType<Keystore['pairable']>> = []) {
+  return { ...report, fileName, leafDer: leafDer ? leafDer.toString('base64') : null, inKeystore, pairable };
 }
 
 /** File e-ID handlers. */
@@ -241,7 +346,8 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
       const report = describePkcs12(contents);
       const leafDer = report.leaf ? contents.certificates[report.leaf.index].der : null;
       const inKeystore = report.leaf ? await keystoreIdOf(s.keystore, report.leaf.fingerprintSha256) : null;
-      return reportView(req.fileName, report, leafDer, inKeystore);
+      const pairable = leafDer ? await s.keystore.pairable(leafDer) : [];
+      return reportView(req.fileName, report, leafDer, inKeystore, pairable);
     } finally {
       wipe(contents);
     }
@@ -295,6 +401,43 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
     const entry = await s.keystore.get(req.id);
     await s.keystore.delete(req.id);
     return { deleted: req.id, stillInstalledIn: entry.installs };
+  },
+
+  'keystore:create-request': async (req, s) => {
+    const r = await s.keystore.createRequest({ alg: req.alg, subject: req.subject, ...(req.label?.trim() ? { label: req.label } : {}) }, req.pin);
+    return { id: r.id, csrPem: r.csrPem, subjectDn: r.subjectDn, spkiFingerprint: r.spkiFingerprint, algorithm: r.algorithm, label: r.label, createdAt: r.createdAt };
+  },
+
+  'keystore:requests': async (_req, s) => {
+    const views = [];
+    for (const r of await s.keystore.listRequests()) views.push(requestView(r, await s.keystore.requestPinStatus(r.id)));
+    const damaged = (await s.keystore.damagedRequests()).map((d) => ({ id: d.id, code: d.code, message: d.message }));
+    return { requests: views, damaged };
+  },
+
+  'keystore:delete-request': async (req, s) => {
+    await s.keystore.deleteRequest(req.id);
+    return { deleted: req.id };
+  },
+
+  'keystore:pair': async (req, s) => {
+    const src = req.source;
+    const data = src.kind === 'p12' ? fileBytes(src.data) : Buffer.from(src.data, 'base64');
+    // Refused before anything is read or stored: an OS store that cannot be used.
+    if (req.targets.osStore) await requireOsStore(s.osStore);
+    const certificates = await pairingCertificates(src.kind === 'p12' ? { kind: 'p12', data, password: src.password } : { kind: 'certificate', data });
+    const out = await pairIntoStores(s.keystore, s.osStore, certificates, { pin: req.pin, osStore: req.targets.osStore, label: req.label?.trim() || undefined });
+    return {
+      entryId: out.result.entryId,
+      holder: out.result.entry.holder,
+      identity: out.leaf.identity,
+      notAfter: out.leaf.notAfter,
+      fingerprintSha256: out.leaf.fingerprintSha256,
+      replacedRequest: out.result.replacedRequest,
+      renewalOf: out.result.renewalOf,
+      osStore: out.osStore,
+      older: out.older.map(olderView),
+    };
   },
 
   'os-store:info': async (_req, s) => ({ kind: s.osStore.kind, location: s.osStore.location, available: await s.osStore.available() }),

@@ -17,6 +17,12 @@ import { certificateInfoSchema, empty, identitySchema, secret, type ChannelDef }
  */
 export const P12_MAX_BYTES = 1024 * 1024;
 
+/**
+ * Largest certificate file (.cer/.crt/.pem/.p7b) accepted for pairing, in bytes. Equal to the
+ * keystore's MAX_CERTIFICATE_FILE_BYTES (a unit test keeps them equal), repeated for the renderer.
+ */
+export const CERTIFICATE_FILE_MAX_BYTES = 1024 * 1024;
+
 /** Base64 of at most `maxBytes` bytes: the length bound is checked before the pattern. */
 export const base64 = (maxBytes: number) =>
   z
@@ -43,6 +49,30 @@ const p12FileFields = {
   /** The PIN code from the PIN letter. Sent as typed after trimming; main retries trimmed anyway. */
   password: secret(),
 };
+
+/**
+ * A key request or an e-ID in the keystore that holds the key of a certificate: what the import
+ * wizard offers to pair a certificates-only file with (public data; no PIN was asked).
+ */
+export const pairableSchema = z.object({ kind: z.enum(['request', 'entry']), id: keystoreIdSchema, label: z.string() });
+
+/** Key algorithms a request can be made for. */
+export const requestAlgorithmSchema = z.enum(['rsa2048', 'rsa3072', 'ec-p256']);
+
+/** A key request waiting for its certificate (the key never crosses the bridge; the CSR may, it is public). */
+export const keystoreRequestSchema = z.object({
+  id: keystoreIdSchema,
+  label: z.string(),
+  subjectDn: z.string(),
+  algorithm: requestAlgorithmSchema,
+  keyAlgorithm: z.string(),
+  createdAt: z.string(),
+  spkiFingerprint: z.string(),
+  csrPem: z.string(),
+  protectedByOs: z.boolean(),
+  /** Wrong-PIN state of the request (its PIN is asked for when pairing). */
+  pin: z.object({ attempts: z.number().int(), retryAfterSeconds: z.number().int() }),
+});
 
 /** One certificate of a PKCS#12 file, as inspection describes it. */
 export const p12CertificateSchema = certificateInfoSchema.extend({
@@ -97,6 +127,13 @@ export const p12ReportSchema = z.object({
   protection: z.object({ macAlgorithm: z.string().nullable(), macIterations: z.number().nullable(), encryption: z.array(z.string()) }),
   /** Id of the keystore entry that already holds this e-ID, if any. */
   inKeystore: keystoreIdSchema.nullable(),
+  /**
+   * Key requests and entries whose key the leaf certificate was issued for: a certificates-only
+   * file (an order made with a CSR) can be paired with these through `keystore:pair`. An entry
+   * holding this very certificate is not listed (that is `inKeystore`). Main always sends it;
+   * it is optional in the type only so that renderer fixtures written before it still compile.
+   */
+  pairable: z.array(pairableSchema).optional(),
 });
 
 /** The preview shown before an older certificate is removed from an OS store. */
@@ -217,6 +254,86 @@ export const fileChannels = {
   'keystore:delete': {
     request: z.object({ id: keystoreIdSchema }).strict(),
     response: z.object({ deleted: keystoreIdSchema, stillInstalledIn: z.array(installRecordSchema) }),
+  },
+  /**
+   * Makes a key pair in the keystore for an order made with a CSR (seed 003; the Incomes
+   * Register's technical-interface certificate, seed 002) and returns the signed CSR to hand to
+   * the CA. The private key stays in the keystore, encrypted under `pin` (the keystore PIN rules
+   * apply) and is never exported. The subject is a DN such as "CN=1234567-8,O=Yritys Oy,C=FI";
+   * a missing CN, a country that is not two letters or an over-long value is 'validation'.
+   */
+  'keystore:create-request': {
+    request: z
+      .object({
+        alg: requestAlgorithmSchema,
+        subject: z.string().min(1).max(1024),
+        label: z.string().max(120).optional(),
+        pin: secret(),
+      })
+      .strict(),
+    response: z.object({
+      id: keystoreIdSchema,
+      csrPem: z.string(),
+      subjectDn: z.string(),
+      spkiFingerprint: z.string(),
+      algorithm: requestAlgorithmSchema,
+      label: z.string(),
+      createdAt: z.string(),
+    }),
+  },
+  /** Key requests waiting for their certificate, plus request files that cannot be read (so they can be deleted). */
+  'keystore:requests': {
+    request: empty,
+    response: z.object({
+      requests: z.array(keystoreRequestSchema),
+      damaged: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() })),
+    }),
+  },
+  /**
+   * Deletes a key request. Its key is gone for good: a certificate issued for it can no longer
+   * be used, so the UI confirms first, saying exactly that.
+   */
+  'keystore:delete-request': {
+    request: z.object({ id: keystoreIdSchema }).strict(),
+    response: z.object({ deleted: keystoreIdSchema }),
+  },
+  /**
+   * Pairs a delivered certificate with the key it was issued for: a key request (it becomes an
+   * e-ID on file, source 'csr-pairing', and the request goes) or an e-ID already here (a renewal
+   * for the same key: a new entry, the old one stays). The certificate comes as a
+   * certificates-only PKCS#12 (with its password) or a certificate file (.cer/.crt/.pem, or
+   * PKCS#7 .p7b/.p7c). `pin` is the PIN of the request or entry; the new entry keeps it. With
+   * `targets.osStore` the new e-ID is also installed into the OS store, all or nothing as with
+   * `p12:import`. 'no-matching-key' means the key is not in this keystore (it is where the CSR
+   * was made).
+   */
+  'keystore:pair': {
+    request: z
+      .object({
+        source: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('p12'), ...p12FileFields }).strict(),
+          z.object({ kind: z.literal('certificate'), fileName: z.string().max(260), data: base64(CERTIFICATE_FILE_MAX_BYTES) }).strict(),
+        ]),
+        pin: secret(),
+        /** The keystore always takes the paired e-ID (the key lives there); the OS store optionally. */
+        targets: z.object({ keystore: z.literal(true), osStore: z.boolean() }).strict(),
+        label: z.string().max(120).optional(),
+      })
+      .strict(),
+    response: z.object({
+      entryId: keystoreIdSchema,
+      holder: z.string(),
+      identity: identitySchema.nullable(),
+      notAfter: z.string(),
+      fingerprintSha256: z.string(),
+      /** A key request became this e-ID (and is gone); false for a renewal of an e-ID's key. */
+      replacedRequest: z.boolean(),
+      /** The e-ID whose key the certificate renews, if so. */
+      renewalOf: keystoreIdSchema.nullable(),
+      osStore: z.object({ kind: osStoreKindSchema, location: z.string(), reference: z.string() }).nullable(),
+      /** Older certificates of the same identity in the OS store (offered for removal via os-store:remove). */
+      older: z.array(olderCertificateSchema),
+    }),
   },
   /** This computer's certificate store: which kind, where, and whether its tools are there. */
   'os-store:info': { request: empty, response: osStoreInfoSchema },
