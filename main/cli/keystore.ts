@@ -1,9 +1,14 @@
 /**
- * `eiddesk keystore list|show|delete` and the `p12 import` subcommand (plugged into p12.ts).
+ * `eiddesk keystore list|show|delete|request|requests|pair|delete-request` and the `p12 import`
+ * subcommand (plugged into p12.ts).
  *
  *   eiddesk keystore list [--json]
  *   eiddesk keystore show ID [--json]
  *   eiddesk keystore delete ID [--yes] [--json]
+ *   eiddesk keystore request --alg rsa2048|rsa3072|ec-p256 --subject DN [--label L] --csr-out FILE [--json]
+ *   eiddesk keystore requests [--json]
+ *   eiddesk keystore pair FILE [--to keystore|os]... [--label L] [--json]
+ *   eiddesk keystore delete-request ID [--yes] [--json]
  *   eiddesk p12 import FILE [--to keystore|os]... [--label TEXT] [--remove-older] [--json]
  *
  * The keystore directory is EIDDESK_KEYSTORE_DIR or the per-OS default (main/keystore/paths.ts).
@@ -11,10 +16,14 @@
  * or a prompt, never from argv. No command here can print or export a private key.
  */
 import { createInterface } from 'node:readline';
-import { stat, readFile } from 'node:fs/promises';
+import { open as openFile, rm, stat, readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { EidError } from '../errors';
 import { validityState } from '../pki/certificate';
-import { Keystore, type KeystoreEntry } from '../keystore/keystore';
+import { Keystore, type KeystoreEntry, type KeystoreRequest } from '../keystore/keystore';
+import { REQUEST_ALGORITHMS, type RequestAlgorithm } from '../keystore/format';
+import { MAX_CERTIFICATE_FILE_BYTES, looksLikePkcs12 } from '../keystore/certificate-file';
+import { assertRequestAlgorithm, requestSubject } from '../keystore/requests';
 import { keystoreDir } from '../keystore/paths';
 import { PIN_RULES } from '../keystore/pin-rules';
 import { eidsInPkcs12 } from '../keystore/from-pkcs12';
@@ -33,6 +42,25 @@ Subcommands:
   show ID [--json]           details of one e-ID (ID: the id from list, or its first characters)
   delete ID [--yes] [--json] delete an e-ID; asks for confirmation unless --yes
 
+Orders made with a certificate request (CSR): the key is made here and never leaves.
+  request --subject DN --csr-out FILE [--alg rsa2048|rsa3072|ec-p256] [--label TEXT] [--json]
+                             make a key pair in the keystore and write its CSR (PEM) to FILE
+                             ("-" for standard output). DN: "CN=1234567-8,O=Company Oy,C=FI";
+                             CN is required, C is two letters. --alg defaults to rsa2048.
+  requests [--json]          list the key requests waiting for their certificate
+  pair FILE [--to keystore|os]... [--label TEXT] [--json]
+                             pair the certificate the issuer delivered with its key here: a
+                             .cer/.crt/.pem, a .p7b/.p7c (PKCS#7), or a certificates-only
+                             .p12/.pfx. The request becomes an e-ID; a renewal for the key of an
+                             e-ID here becomes a new e-ID next to the old one. The keystore always
+                             keeps it; --to os also installs it into this computer's certificate
+                             store (all or nothing).
+  delete-request ID [--yes] [--json]
+                             delete a key request; its key is gone for good. Asks unless --yes
+
+The keystore PIN is read from ${PIN_ENV} or asked for (twice when it is chosen, for request);
+a .p12 file's password from EIDDESK_P12_PASSWORD. PIN rules:
+${PIN_RULES.map((r) => `  - ${r.text}`).join('\n')}
 The keystore folder is EIDDESK_KEYSTORE_DIR, or the default for this system.
 Private keys are never shown or exported. Exit codes: 0 ok, 1 error, 2 usage.`;
 
@@ -182,10 +210,216 @@ async function runDelete(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Key requests and pairing (orders made with a CSR)
+
+function requestView(r: KeystoreRequest) {
+  return {
+    id: r.id,
+    label: r.label,
+    subjectDn: r.subjectDn,
+    algorithm: r.algorithm,
+    keyAlgorithm: r.keyAlgorithm,
+    createdAt: r.createdAt,
+    spkiFingerprint: r.spkiFingerprint,
+    protectedByOs: r.protectedByOs,
+    csrPem: r.csrPem,
+  };
+}
+
+async function runRequest(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'], values: ['alg', 'subject', 'label', 'csr-out'] });
+  const json = has(args, 'json');
+  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  const subject = flag(args, 'subject');
+  const out = flag(args, 'csr-out');
+  if (!subject) throw new UsageError('missing --subject, e.g. --subject "CN=1234567-8,O=Company Oy,C=FI"');
+  if (!out) throw new UsageError('missing --csr-out FILE (the CSR is written there; "-" for standard output)');
+  const alg = (flag(args, 'alg') ?? 'rsa2048') as RequestAlgorithm;
+  if (!REQUEST_ALGORITHMS.includes(alg)) throw new UsageError(`--alg takes ${REQUEST_ALGORITHMS.join(', ')}, not '${alg}'`);
+  let fh: Awaited<ReturnType<typeof openFile>> | null = null;
+  try {
+    assertRequestAlgorithm(alg);
+    // Everything that can be refused is refused before a PIN is asked or a key is made.
+    requestSubject(subject);
+    if (out !== '-') {
+      try {
+        fh = await openFile(out, 'wx', 0o644);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new EidError('already-exists', `${out} already exists; choose another file name for the CSR (nothing was made).`, { path: out });
+        throw new EidError('unavailable', `The CSR cannot be written to ${out}. Check the folder and your rights there (nothing was made).`, { path: out });
+      }
+    }
+    const pin = await readPinForNewEntry(io, 'Choose a keystore PIN for the key of this request: ');
+    const label = flag(args, 'label');
+    const r = await openKeystore(io).createRequest({ alg, subject, ...(label ? { label } : {}) }, pin);
+    if (fh) {
+      await fh.writeFile(r.csrPem, 'utf8');
+      await fh.close();
+      fh = null;
+    }
+    if (json) printJson(io, { ok: true, request: { ...requestView(r), csrFile: out === '-' ? null : out } });
+    else {
+      if (out === '-') io.stdout.write(r.csrPem);
+      const say = (line: string) => println(out === '-' ? io.stderr : io.stdout, line);
+      say(`Made key request ${r.id} "${r.label}" (${r.keyAlgorithm}) for ${r.subjectDn}.`);
+      if (out !== '-') say(`  CSR written to ${out}. Send it to the issuer; the private key stays in the keystore.`);
+      say(`  Public key SHA-256: ${r.spkiFingerprint}`);
+      say('  When the certificate arrives: eiddesk keystore pair CERTIFICATE-FILE');
+    }
+    return Exit.OK;
+  } catch (err) {
+    if (fh) {
+      await fh.close().catch(() => undefined);
+      await rm(out as string, { force: true }).catch(() => undefined);
+    }
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+async function runRequests(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'] });
+  const json = has(args, 'json');
+  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  const ks = openKeystore(io);
+  try {
+    const requests = await ks.listRequests();
+    const damaged = await ks.damagedRequests();
+    if (json) {
+      const views = [];
+      for (const r of requests) views.push({ ...requestView(r), pin: await ks.requestPinStatus(r.id) });
+      printJson(io, { ok: true, dir: ks.dir, requests: views, damaged });
+      return Exit.OK;
+    }
+    if (!requests.length) println(io.stdout, `No key requests in the keystore (${ks.dir}). Make one with "eiddesk keystore request".`);
+    for (const r of requests) {
+      println(io.stdout, `${r.id}  ${r.label}`);
+      println(io.stdout, `                  ${r.subjectDn}; ${r.keyAlgorithm}; made ${r.createdAt.slice(0, 10)}`);
+      println(io.stdout, `                  public key SHA-256 ${r.spkiFingerprint}`);
+    }
+    for (const d of damaged) println(io.stderr, `eiddesk: ${d.id}: ${d.message}`);
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+async function runDeleteRequest(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json', 'yes'] });
+  const json = has(args, 'json');
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  if (!has(args, 'yes') && !io.stdin.isTTY) throw new UsageError('delete-request asks for confirmation at a terminal; pass --yes to delete without asking');
+  const ks = openKeystore(io);
+  try {
+    const id = await ks.resolveRequestId(args.positional[0]);
+    // A damaged request can be deleted too; it just has less to show.
+    const r = await ks.getRequest(id).catch(() => null);
+    if (!has(args, 'yes')) {
+      const what = r ? `"${r.label}" (${r.subjectDn}, made ${r.createdAt.slice(0, 10)}, id ${id})` : `${id} (damaged)`;
+      const answer = await askLine(
+        io,
+        `Delete the key request ${what}?\nIts private key is gone for good: a certificate issued for this request can then never be used. Type "yes" to delete: `,
+      );
+      if (answer.trim().toLowerCase() !== 'yes') {
+        println(io.stderr, 'Not deleted.');
+        return Exit.ERROR;
+      }
+    }
+    await ks.deleteRequest(id);
+    if (json) printJson(io, { ok: true, deleted: id });
+    else println(io.stdout, `Deleted key request ${id}${r ? ` "${r.label}"` : ''}.`);
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
+/** Seams for tests of `keystore pair`: the OS store to use. */
+export interface PairDeps {
+  osStore?: (io: CliIo) => OsStoreInstaller;
+}
+
+/** `eiddesk keystore pair FILE`: the certificate for a key made here (request or renewal), into the keystore and optionally the OS store. */
+export async function runPair(argv: string[], io: CliIo, deps: PairDeps = {}): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'], values: ['to', 'label'] });
+  const json = has(args, 'json');
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one FILE' : 'missing FILE');
+  const targets = new Set(args.flags.get('to') ?? ['keystore']);
+  for (const t of targets) if (t !== 'keystore' && t !== 'os') throw new UsageError(`--to takes 'keystore' or 'os', not '${t}'`);
+  const [file] = args.positional;
+  const label = flag(args, 'label');
+  try {
+    let size: number;
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) throw new EidError('validation', `${file} is not a file.`);
+      size = st.size;
+    } catch (err) {
+      if (err instanceof EidError) throw err;
+      throw new EidError('not-found', `The file ${file} cannot be found or read.`, { path: file });
+    }
+    if (size > MAX_CERTIFICATE_FILE_BYTES) {
+      throw new EidError('too-large', `The file is ${size} bytes; a certificate file is a few kilobytes. Check that you chose the right file.`, { size, limit: MAX_CERTIFICATE_FILE_BYTES });
+    }
+    const data = await readFile(file);
+    const isP12 = ['.p12', '.pfx'].includes(extname(file).toLowerCase()) || looksLikePkcs12(data);
+    let installer: OsStoreInstaller | null = null;
+    if (targets.has('os')) {
+      installer = deps.osStore ? deps.osStore(io) : await defaultOsStore(io);
+      if (!(await installer.available())) {
+        throw new EidError('unavailable', `The certificate store (${installer.kind}) cannot be used here: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, { store: installer.kind });
+      }
+    }
+    const { pairingCertificates, pairIntoStores } = await import('../ipc/handlers-files');
+    const certificates = await pairingCertificates(isP12 ? { kind: 'p12', data, password: await readSecret(io, 'EIDDESK_P12_PASSWORD', `Password for ${file}: `) } : { kind: 'certificate', data });
+    const ks = openKeystore(io);
+    const pin = await readSecret(io, PIN_ENV, 'Keystore PIN of the key request (or of the e-ID being renewed): ');
+    const out = await pairIntoStores(ks, installer, certificates, { pin, osStore: installer !== null, ...(label ? { label } : {}) });
+    const { result, leaf } = out;
+    const view = {
+      entryId: result.entryId,
+      dir: ks.dir,
+      label: result.entry.label,
+      holder: result.entry.holder,
+      organisation: result.entry.organisation,
+      identityNumber: result.entry.identityNumber,
+      notBefore: leaf.notBefore,
+      notAfter: leaf.notAfter,
+      fingerprintSha256: leaf.fingerprintSha256,
+      keyAlgorithm: result.entry.keyAlgorithm,
+      chainLength: result.entry.chain.length,
+      replacedRequest: result.replacedRequest,
+      requestId: result.requestId,
+      renewalOf: result.renewalOf,
+      osStore: out.osStore,
+      olderInStore: out.older.map(olderView),
+    };
+    if (json) printJson(io, { ok: true, paired: view });
+    else {
+      println(io.stdout, `Paired ${view.holder}${view.identityNumber ? ` (${view.identityNumber})` : ''}, valid to ${view.notAfter.slice(0, 10)}.`);
+      println(io.stdout, `  Keystore: id ${view.entryId} in ${view.dir}; ${result.requestId ? `made from key request ${result.requestId}, which is now gone` : `a renewal of ${result.renewalOf}, which is kept`}`);
+      if (out.osStore) println(io.stdout, `  Installed in ${out.osStore.kind} ${out.osStore.location} as "${out.osStore.reference}" (private key not exportable)`);
+      for (const o of out.older) println(io.stdout, `  Note: an older certificate of the same identity is in the store: ${o.preview.summary}`);
+    }
+    return Exit.OK;
+  } catch (err) {
+    printError(io, err, json);
+    return Exit.ERROR;
+  }
+}
+
 const SUBCOMMANDS: Readonly<Record<string, (argv: string[], io: CliIo) => Promise<number>>> = {
   list: runList,
   show: runShow,
   delete: runDelete,
+  request: runRequest,
+  requests: runRequests,
+  pair: (argv, io) => runPair(argv, io),
+  'delete-request': runDeleteRequest,
 };
 
 /** Entry point from main/cli.ts. */
@@ -234,12 +468,12 @@ async function defaultOsStore(io: CliIo): Promise<OsStoreInstaller> {
   return osStoreInstaller(process.platform, io.env.EIDDESK_NSS_DIR ? { dir: io.env.EIDDESK_NSS_DIR } : {});
 }
 
-async function readPinForNewEntry(io: CliIo): Promise<string> {
+async function readPinForNewEntry(io: CliIo, prompt = 'Choose a keystore PIN for this e-ID: '): Promise<string> {
   if (io.env[PIN_ENV] !== undefined) return io.env[PIN_ENV] as string;
-  const pin = await readSecret(io, PIN_ENV, 'Choose a keystore PIN for this e-ID: ');
+  const pin = await readSecret(io, PIN_ENV, prompt);
   if (io.stdin.isTTY) {
     const again = await readSecret(io, PIN_ENV, 'Repeat the keystore PIN: ');
-    if (again !== pin) throw new EidError('validation', 'The two PINs differ. Nothing was imported; run the command again.');
+    if (again !== pin) throw new EidError('validation', 'The two PINs differ. Nothing was stored; run the command again.');
   }
   return pin;
 }

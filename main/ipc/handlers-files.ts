@@ -225,20 +225,21 @@ export interface PairOutcome {
  * store loses what the install added (the same `rollback` as imports) and Keystore.pair takes
  * the new entry out again while the key is still in its request. Shared by the bridge and the CLI.
  */
-export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller, certificates: Buffer[], opts: { pin: string; osStore: boolean; label?: string }): Promise<PairOutcome> {
+export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller | null, certificates: Buffer[], opts: { pin: string; osStore: boolean; label?: string }): Promise<PairOutcome> {
+  if (opts.osStore && !store) throw new EidError('internal', 'No certificate store was given to install into.');
   // keystoreIds stays empty on purpose: the keystore side is undone by Keystore.pair (see the module comment).
   const undo: Undo = { keystoreIds: [], osStoreBefore: null };
   let installed: InstalledCert | null = null;
   let leafFingerprints: string[] = [];
   let result: PairResult;
   try {
-    if (opts.osStore) {
+    if (opts.osStore && store) {
       await requireOsStore(store);
       undo.osStoreBefore = await storeFingerprints(store);
     }
     result = await ks.pair(certificates, opts.pin, {
       ...(opts.label ? { label: opts.label } : {}),
-      ...(opts.osStore
+      ...(opts.osStore && store
         ? {
             beforeCommit: async (entry: KeystoreEntry) => {
               leafFingerprints = [entry.fingerprintSha256];
@@ -248,7 +249,7 @@ export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller, cert
         : {}),
     });
   } catch (err) {
-    if (!undo.osStoreBefore) throw err;
+    if (!undo.osStoreBefore || !store) throw err;
     const complete = await rollback(ks, store, undo, leafFingerprints);
     throw complete ? err : rollbackIncomplete(err);
   }
@@ -258,8 +259,8 @@ export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller, cert
   return {
     result,
     leaf,
-    osStore: done ? { kind: store.kind, location: store.location, reference: done.reference } : null,
-    older: done ? await olderThan(store, [leaf]).catch(() => []) : [],
+    osStore: done && store ? { kind: store.kind, location: store.location, reference: done.reference } : null,
+    older: done && store ? await olderThan(store, [leaf]).catch(() => []) : [],
   };
 }
 
