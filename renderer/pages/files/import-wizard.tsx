@@ -1,0 +1,117 @@
+/**
+ * The "Import e-ID from file" wizard: the progress list and the component of the current step,
+ * driven by the machine (import-machine.ts) through useImportWizard.
+ */
+import { Button, Title2, mergeClasses } from '@fluentui/react-components';
+import { useTranslation } from 'react-i18next';
+import { PROGRESS_STEPS, type StepId } from './import-machine';
+import { CertificatesOnlyStep } from './steps/certificates-only-step';
+import { ContentsStep } from './steps/contents-step';
+import { DoneStep } from './steps/done-step';
+import { ErrorStep } from './steps/error-step';
+import { InstallingStep } from './steps/installing-step';
+import { PasswordStep } from './steps/password-step';
+import { PickStep } from './steps/pick-step';
+import { PinStep } from './steps/pin-step';
+import { TargetsStep } from './steps/targets-step';
+import { useFilesStyles } from './styles';
+import { useImportWizard } from './use-import-wizard';
+
+/** Which progress entry a step belongs to (the detours show under the step they branch from). */
+function progressOf(step: StepId, returnTo: StepId | undefined): StepId {
+  if (step === 'certificates-only') return 'contents';
+  if (step === 'error') return returnTo ?? 'pick';
+  return step;
+}
+
+/** The numbered list of steps; the current one is marked for screen readers. */
+function Progress({ current }: { readonly current: StepId }) {
+  const { t } = useTranslation();
+  const s = useFilesStyles();
+  const at = PROGRESS_STEPS.indexOf(current);
+  return (
+    <ol className={s.progress} aria-label={t('files.wizard.steps')}>
+      {PROGRESS_STEPS.map((id, i) => (
+        <li key={id} className={mergeClasses(s.progressItem, i < at && s.progressDone, i === at && s.progressCurrent)} aria-current={i === at ? 'step' : undefined}>
+          <span className={mergeClasses(s.progressNumber, i === at && s.progressNumberCurrent)} aria-hidden>
+            {i + 1}
+          </span>
+          {t(`files.wizard.step.${id}`)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Props of the wizard. */
+export interface ImportWizardProps {
+  /** Leave the wizard (Cancel, Close). */
+  readonly onClose: () => void;
+  /** "Show my e-ID": leave the wizard and show this keystore entry (null: just the list). */
+  readonly onShow: (keystoreId: string | null) => void;
+}
+
+/** Import an e-ID from a .p12 / .pfx file. */
+export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
+  const { t } = useTranslation();
+  const s = useFilesStyles();
+  const w = useImportWizard();
+  const st = w.state;
+
+  let body;
+  switch (st.step) {
+    case 'pick':
+      body = <PickStep problem={st.fileProblem} reading={w.reading} onFiles={(f) => void w.chooseFiles(f)} />;
+      break;
+    case 'password':
+      body = (
+        <PasswordStep
+          fileName={st.file?.name ?? ''}
+          busy={st.pending !== null}
+          error={st.passwordError}
+          trimmed={st.passwordTrimmed}
+          onSubmit={(p) => void w.submitPassword(p)}
+          onBack={w.back}
+        />
+      );
+      break;
+    case 'contents':
+      body = st.report && <ContentsStep report={st.report} passwordTrimmed={st.passwordTrimmed} onNext={w.next} onBack={w.back} />;
+      break;
+    case 'certificates-only':
+      body = st.report && <CertificatesOnlyStep report={st.report} onBack={w.back} onChooseAnother={w.restart} />;
+      break;
+    case 'pin':
+      body = <PinStep rules={st.pinRules} rulesError={st.pinRulesError} problems={st.pinProblems} refused={st.pinError} onSubmit={w.submitPin} onBack={w.back} />;
+      break;
+    case 'targets':
+      body = <TargetsStep state={st} onTarget={w.setTarget} onRemoveOlder={w.setRemoveOlder} onInstall={() => void w.install()} onBack={w.back} />;
+      break;
+    case 'installing':
+      body = <InstallingStep />;
+      break;
+    case 'done':
+      body = st.result && <DoneStep result={st.result} onShow={onShow} onAnother={w.restart} />;
+      break;
+    case 'error':
+      body = st.error && <ErrorStep error={st.error} onRecover={w.recover} />;
+      break;
+  }
+
+  return (
+    <div className={s.wizard} data-testid="import-wizard" data-step={st.step}>
+      <div className={s.wizardHead}>
+        <Title2 as="h1" className={s.grow}>
+          {t('files.wizard.title')}
+        </Title2>
+        {st.step !== 'done' && (
+          <Button appearance="subtle" onClick={onClose} disabled={st.step === 'installing'}>
+            {t('files.wizard.cancel')}
+          </Button>
+        )}
+      </div>
+      <Progress current={progressOf(st.step, st.error?.returnTo)} />
+      {body}
+    </div>
+  );
+}

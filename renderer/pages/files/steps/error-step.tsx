@@ -1,0 +1,46 @@
+/**
+ * The error step: what failed in plain words, what to do next, and the one button that leads back
+ * to the step where it can be fixed. For a failed import it says that nothing was left half
+ * installed (main undoes everything; if even that failed, it says that instead).
+ */
+import { Button, MessageBar, MessageBarBody, MessageBarTitle, Text } from '@fluentui/react-components';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../../../i18n';
+import type { WizardError } from '../import-machine';
+import { nextStepText } from '../text';
+import { StepFrame } from './step-frame';
+
+/** Props of the error step. */
+export interface ErrorStepProps {
+  readonly error: WizardError;
+  readonly onRecover: () => void;
+}
+
+/** Something went wrong. */
+export function ErrorStep({ error, onRecover }: ErrorStepProps) {
+  const { t } = useTranslation();
+  const incomplete = error.details?.rollback === 'incomplete';
+  const state = error.phase === 'inspect' ? t('files.error.nothingStored') : incomplete ? t('files.error.rollbackIncomplete') : t('files.error.nothingInstalled');
+  return (
+    <StepFrame
+      id="error"
+      heading={error.phase === 'inspect' ? t('files.error.headingInspect') : t('files.error.heading')}
+      onSubmit={onRecover}
+      actions={
+        <Button appearance="primary" type="submit">
+          {t(`files.error.back.${error.returnTo}`)}
+        </Button>
+      }
+    >
+      <MessageBar intent="error" data-testid="wizard-error" data-code={error.code}>
+        <MessageBarBody>
+          <MessageBarTitle>{errorText(t, error)}</MessageBarTitle>
+          {nextStepText(t, error.code)}
+        </MessageBarBody>
+      </MessageBar>
+      <Text weight="semibold" data-testid="rollback-state">
+        {state}
+      </Text>
+    </StepFrame>
+  );
+}

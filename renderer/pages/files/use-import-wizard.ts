@@ -1,0 +1,183 @@
+/**
+ * Runs the import machine against the bridge: holds the state, starts the requests the machine
+ * accepts, feeds their answers back, and keeps the two secrets.
+ *
+ * The file's password and the chosen keystore PIN live in a ref here, never in the machine state,
+ * React state, the URL or storage, and are never logged. The machine's `hasPassword` / `hasPin`
+ * say when they may be held; this hook drops them the moment a flag turns false (Back to their
+ * step, a finished or failed import that needs them retyped, Restart) and when the wizard closes.
+ * JavaScript cannot wipe a string, so dropping the only reference is what "cleared" means here.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { bridge } from '../../bridge-client';
+import { initialState, normalisePassword, transition, type ImportEvent, type ImportState } from './import-machine';
+import { readPickedFile } from './read-file';
+import { toUiError } from './types';
+
+interface Secrets {
+  password: string | null;
+  pin: string | null;
+}
+
+/** What the wizard's steps can do. */
+export interface ImportWizard {
+  readonly state: ImportState;
+  /** A file read is in progress (between picking and the password step). */
+  readonly reading: boolean;
+  chooseFiles(files: ArrayLike<File> | null | undefined): Promise<void>;
+  submitPassword(raw: string): Promise<void>;
+  next(): void;
+  submitPin(pin: string, confirm: string): void;
+  setTarget(target: 'keystore' | 'osStore', on: boolean): void;
+  setRemoveOlder(fingerprint: string, on: boolean): void;
+  install(): Promise<void>;
+  back(): void;
+  recover(): void;
+  restart(): void;
+}
+
+/** The import wizard's state and actions. */
+export function useImportWizard(): ImportWizard {
+  const [state, setState] = useState<ImportState>(initialState);
+  const [reading, setReading] = useState(false);
+  const current = useRef<ImportState>(initialState);
+  const secrets = useRef<Secrets>({ password: null, pin: null });
+
+  const send = useCallback((e: ImportEvent): ImportState => {
+    const prev = current.current;
+    const next = transition(prev, e);
+    if (next !== prev) {
+      current.current = next;
+      setState(next);
+    }
+    if (!next.hasPassword) secrets.current.password = null;
+    if (!next.hasPin) secrets.current.pin = null;
+    return next;
+  }, []);
+
+  // Closing the wizard (unmount) forgets both secrets.
+  useEffect(() => {
+    const held = secrets.current;
+    return () => {
+      held.password = null;
+      held.pin = null;
+    };
+  }, []);
+
+  // The PIN rules are shown before the user types: load them once, when the PIN step is near.
+  const needRules = (state.step === 'contents' || state.step === 'pin') && !state.pinRules;
+  useEffect(() => {
+    if (!needRules) return;
+    let live = true;
+    bridge.call('keystore:pin-rules', {}).then(
+      (rules) => live && send({ type: 'PIN_RULES_LOADED', rules }),
+      (err) => live && send({ type: 'PIN_RULES_FAILED', error: toUiError(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [needRules, send]);
+
+  // The certificate store and its older certificates of this identity, each time the places step opens.
+  const leafDer = state.report?.leafDer ?? null;
+  const onTargets = state.step === 'targets';
+  useEffect(() => {
+    if (!onTargets) return;
+    let live = true;
+    (async () => {
+      try {
+        if (leafDer) {
+          const r = await bridge.call('os-store:older', { certificate: leafDer });
+          if (live) send({ type: 'STORE_LOADED', store: { kind: r.kind, location: r.location, available: r.available }, older: r.older });
+          return;
+        }
+        const info = await bridge.call('os-store:info', {});
+        if (live) send({ type: 'STORE_LOADED', store: info, older: [] });
+      } catch (err) {
+        if (live) send({ type: 'STORE_FAILED', error: toUiError(err) });
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [onTargets, leafDer, send]);
+
+  const chooseFiles = useCallback(
+    async (files: ArrayLike<File> | null | undefined) => {
+      if (current.current.step !== 'pick') return;
+      setReading(true);
+      try {
+        const out = await readPickedFile(files);
+        send(out.ok ? { type: 'FILE_READ', file: out.file } : { type: 'FILE_REFUSED', problem: out.problem });
+      } finally {
+        setReading(false);
+      }
+    },
+    [send],
+  );
+
+  const submitPassword = useCallback(
+    async (raw: string) => {
+      const { value, trimmed } = normalisePassword(raw);
+      const started = send({ type: 'SUBMIT_PASSWORD', trimmed });
+      const file = started.file;
+      if (started.step !== 'password' || started.pending === null || !file) return;
+      const request = started.pending;
+      try {
+        const report = await bridge.call('p12:inspect', { fileName: file.name, data: file.data, password: value });
+        // Held only if the machine took the answer (not after Back or Cancel).
+        const after = send({ type: 'INSPECT_DONE', request, report });
+        if (after.hasPassword && after.report === report) secrets.current.password = value;
+      } catch (err) {
+        send({ type: 'INSPECT_FAILED', request, error: toUiError(err) });
+      }
+    },
+    [send],
+  );
+
+  const submitPin = useCallback(
+    (pin: string, confirm: string) => {
+      const before = current.current;
+      const after = send({ type: 'SUBMIT_PIN', pin, confirm });
+      if (after !== before && after.hasPin) secrets.current.pin = pin;
+    },
+    [send],
+  );
+
+  const install = useCallback(async () => {
+    const before = current.current;
+    const started = send({ type: 'INSTALL' });
+    if (started === before || started.step !== 'installing' || started.pending === null || !started.file) return;
+    const request = started.pending;
+    const { file, targets, removeOlder } = started;
+    const { password, pin } = secrets.current;
+    try {
+      const result = await bridge.call('p12:import', {
+        fileName: file.name,
+        data: file.data,
+        password: password ?? '',
+        targets: { keystore: targets.keystore, osStore: targets.osStore },
+        removeOlder: [...removeOlder],
+        ...(targets.keystore && pin !== null ? { keystorePin: pin } : {}),
+      });
+      send({ type: 'INSTALL_DONE', request, result });
+    } catch (err) {
+      send({ type: 'INSTALL_FAILED', request, error: toUiError(err) });
+    }
+  }, [send]);
+
+  return {
+    state,
+    reading,
+    chooseFiles,
+    submitPassword,
+    next: useCallback(() => void send({ type: 'NEXT' }), [send]),
+    submitPin,
+    setTarget: useCallback((target: 'keystore' | 'osStore', on: boolean) => void send({ type: 'SET_TARGET', target, on }), [send]),
+    setRemoveOlder: useCallback((fingerprint: string, on: boolean) => void send({ type: 'SET_REMOVE_OLDER', fingerprint, on }), [send]),
+    install,
+    back: useCallback(() => void send({ type: 'BACK' }), [send]),
+    recover: useCallback(() => void send({ type: 'RECOVER' }), [send]),
+    restart: useCallback(() => void send({ type: 'RESTART' }), [send]),
+  };
+}
