@@ -19,7 +19,7 @@ import {
   Spinner,
   Text,
 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { errorText } from '../../i18n';
@@ -52,6 +52,7 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
   const [same, setSame] = useState(false);
   const [busy, setBusy] = useState(false);
   const wait = useCountdown(entry.pin.retryAfterSeconds);
+  const oldInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -98,6 +99,7 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
       const retry = typeof e.details?.retryAfterSeconds === 'number' ? e.details.retryAfterSeconds : 0;
       if (retry > 0) wait.start(retry);
       onAttempt();
+      oldInput.current?.focus();
     } finally {
       setBusy(false);
     }
@@ -141,7 +143,7 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
                 </MessageBar>
               )}
               <Field label={t('files.changePin.old')} validationState={oldMissing ? 'error' : 'none'} validationMessage={oldMissing ? t('files.pin.empty') : undefined}>
-                <Input type="password" autoComplete="current-password" autoFocus value={oldPin} disabled={busy} onChange={(_e, d) => setOldPin(d.value)} />
+                <Input ref={oldInput} type="password" autoComplete="current-password" autoFocus value={oldPin} readOnly={busy} onChange={(_e, d) => setOldPin(d.value)} />
               </Field>
               {rules ? <PinRulesList rules={rules} pin={pin} /> : <Spinner size="tiny" label={t('files.pin.loadingRules')} />}
               <NewPinFields
@@ -150,7 +152,7 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
                 onPin={setPin}
                 onConfirm={setConfirm}
                 messages={messages}
-                disabled={busy}
+                readOnly={busy}
                 label={t('files.changePin.new')}
                 confirmLabel={t('files.changePin.confirm')}
               />

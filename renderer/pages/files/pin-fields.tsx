@@ -58,22 +58,23 @@ export interface NewPinFieldsProps {
   readonly onPin: (v: string) => void;
   readonly onConfirm: (v: string) => void;
   readonly messages: { pin?: string; confirm?: string };
-  readonly disabled?: boolean;
+  /** While a request runs: the fields keep focus but cannot change. */
+  readonly readOnly?: boolean;
   readonly autoFocus?: boolean;
   readonly label?: string;
   readonly confirmLabel?: string;
 }
 
 /** New PIN and the same again. */
-export function NewPinFields({ pin, confirm, onPin, onConfirm, messages, disabled, autoFocus, label, confirmLabel }: NewPinFieldsProps) {
+export function NewPinFields({ pin, confirm, onPin, onConfirm, messages, readOnly, autoFocus, label, confirmLabel }: NewPinFieldsProps) {
   const { t } = useTranslation();
   return (
     <>
       <Field label={label ?? t('files.pin.label')} validationState={messages.pin ? 'error' : 'none'} validationMessage={messages.pin}>
-        <Input type="password" autoComplete="new-password" autoFocus={autoFocus} value={pin} disabled={disabled} onChange={(_e, d) => onPin(d.value)} />
+        <Input type="password" autoComplete="new-password" autoFocus={autoFocus} value={pin} readOnly={readOnly} onChange={(_e, d) => onPin(d.value)} />
       </Field>
       <Field label={confirmLabel ?? t('files.pin.confirmLabel')} validationState={messages.confirm ? 'error' : 'none'} validationMessage={messages.confirm}>
-        <Input type="password" autoComplete="new-password" value={confirm} disabled={disabled} onChange={(_e, d) => onConfirm(d.value)} />
+        <Input type="password" autoComplete="new-password" value={confirm} readOnly={readOnly} onChange={(_e, d) => onConfirm(d.value)} />
       </Field>
     </>
   );

@@ -79,7 +79,7 @@ export function PasswordStep({ fileName, busy, error, trimmed, onSubmit, onBack 
           autoComplete="off"
           spellCheck={false}
           value={value}
-          disabled={busy}
+          readOnly={busy}
           onChange={(_e, d) => setValue(d.value)}
         />
       </Field>
