@@ -183,7 +183,13 @@ test.describe('E-IDs on file in the preview', () => {
 
     // Back to the file step, choose it with the file input this time, and paste the code with stray spaces.
     await page.getByRole('button', { name: 'Back' }).click();
-    await page.getByLabel('e-ID file (.p12 or .pfx)').setInputFiles(p12);
+    // Keyboard only: Tab from the step heading to "Choose file…", Enter opens the real file input.
+    await expect(page.getByRole('heading', { name: 'Choose the e-ID file' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Choose file…' })).toBeFocused();
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles(p12);
     await code.fill(`  ${FILE_PASSWORD} `);
     await expect(page.getByText('Spaces around the code were removed before it was tried.')).toBeVisible();
     await page.getByRole('button', { name: 'Open the file' }).click();
@@ -202,7 +208,13 @@ test.describe('E-IDs on file in the preview', () => {
     await expect(contents.getByTestId('chain')).toContainText('eID Desk Test Root CA v1 (in the file)');
     await expect(contents.getByText('The file holds 3 certificates and 1 private key.')).toBeVisible();
     await page.screenshot({ path: 'test-results/files-contents-en.png', fullPage: true });
-    await contents.getByRole('button', { name: 'Next' }).click();
+    // Windows high contrast (forced colours): the same step in the contrast theme.
+    await page.emulateMedia({ forcedColors: 'active' });
+    await page.screenshot({ path: 'test-results/files-contents-high-contrast-en.png', fullPage: true });
+    await page.emulateMedia({ forcedColors: 'none' });
+    // Enter on the step (its heading has focus) goes on.
+    await expect(contents.getByRole('heading', { name: 'What is in the file' })).toBeFocused();
+    await page.keyboard.press('Enter');
 
     // Keystore PIN: rules shown before typing; a weak one refused, a mismatch refused, then a good one.
     const pinStep = page.getByTestId('step-pin');

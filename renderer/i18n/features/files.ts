@@ -203,6 +203,7 @@ const en = {
       },
       chainSource: { file: 'in the file', anchor: 'known to eID Desk' },
       chainProblem: 'The e-ID can still be installed, but services may not accept it. Ask the issuer for the full chain.',
+      chainUnknownIssuer: 'That is normal for an issuer outside the hierarchies eID Desk ships with. The e-ID can still be installed; check that the issuer is the one you ordered from.',
       expired: 'This certificate has expired. Installing it will not make it work; order a new e-ID.',
       notYetValid: 'This certificate is not valid yet. It works from {{date}}.',
       keyOnly: 'The file holds a private key but no certificate. It cannot be used as an e-ID. Download the e-ID file again, or ask the issuer.',
@@ -255,7 +256,7 @@ const en = {
       storeError: 'The certificate store could not be read: {{reason}}',
       olderTitle: 'Older certificates of the same identity',
       olderBody: 'The certificate store already holds these older certificates of this identity. Browsers may offer an old one; remove those you no longer use.',
-      olderRemove: 'Remove this older certificate',
+      olderRemove: 'Remove this older certificate (valid to {{date}})',
       install: 'Install',
       blocked: {
         'no-target': 'Choose at least one place.',
@@ -329,6 +330,8 @@ const en = {
     'os-store-failed': 'The certificate store refused the change.',
     'keystore-corrupt': 'An e-ID in the keystore is damaged.',
     'keystore-locked': 'The e-ID could not be unlocked on this account.',
+    'pin-invalid': 'The PIN is not accepted. Choose another one.',
+    'not-found': 'It is no longer there. Refresh the list and try again.',
   },
 };
 
@@ -526,6 +529,7 @@ const sv: typeof en = {
       },
       chainSource: { file: 'i filen', anchor: 'känd av eID Desk' },
       chainProblem: 'E-legitimationen kan ändå installeras, men tjänster kanske inte godtar den. Be utfärdaren om hela kedjan.',
+      chainUnknownIssuer: 'Det är normalt för en utfärdare utanför de hierarkier som följer med eID Desk. E-legitimationen kan ändå installeras; kontrollera att utfärdaren är den du beställde från.',
       expired: 'Certifikatet har gått ut. Det blir inte användbart av att installeras; beställ en ny e-legitimation.',
       notYetValid: 'Certifikatet är inte giltigt ännu. Det fungerar från {{date}}.',
       keyOnly: 'Filen innehåller en privat nyckel men inget certifikat. Den kan inte användas som e-legitimation. Ladda ner filen igen eller kontakta utfärdaren.',
@@ -578,7 +582,7 @@ const sv: typeof en = {
       storeError: 'Certifikatarkivet gick inte att läsa: {{reason}}',
       olderTitle: 'Äldre certifikat för samma identitet',
       olderBody: 'Certifikatarkivet har redan de här äldre certifikaten för samma identitet. Webbläsare kan erbjuda ett gammalt; ta bort dem du inte längre använder.',
-      olderRemove: 'Ta bort det här äldre certifikatet',
+      olderRemove: 'Ta bort det här äldre certifikatet (giltigt till {{date}})',
       install: 'Installera',
       blocked: {
         'no-target': 'Välj minst ett ställe.',
@@ -652,6 +656,8 @@ const sv: typeof en = {
     'os-store-failed': 'Certifikatarkivet avvisade ändringen.',
     'keystore-corrupt': 'En e-legitimation i nyckellagret är skadad.',
     'keystore-locked': 'E-legitimationen kunde inte låsas upp på det här kontot.',
+    'pin-invalid': 'PIN-koden godtas inte. Välj en annan.',
+    'not-found': 'Den finns inte längre kvar. Uppdatera listan och försök igen.',
   },
 };
 

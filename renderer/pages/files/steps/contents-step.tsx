@@ -43,7 +43,7 @@ export function ChainView({ report }: { readonly report: P12Report }) {
       </ol>
       {!ok && (
         <Text size={200} className={s.muted} block>
-          {t('files.contents.chainProblem')}
+          {chain.status === 'untrusted-root' ? t('files.contents.chainUnknownIssuer') : t('files.contents.chainProblem')}
         </Text>
       )}
     </div>

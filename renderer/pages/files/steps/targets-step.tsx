@@ -100,7 +100,7 @@ export function TargetsStep({ state, onTarget, onRemoveOlder, onInstall, onBack 
                 <Checkbox
                   checked={state.removeOlder.includes(o.fingerprintSha256)}
                   disabled={busy || !olderChoosable}
-                  label={`${t('files.targets.olderRemove')} (${formatDate(o.notAfter, i18n.language)})`}
+                  label={t('files.targets.olderRemove', { date: formatDate(o.notAfter, i18n.language) })}
                   onChange={(_e, d) => onRemoveOlder(o.fingerprintSha256, d.checked === true)}
                 />
                 <OlderPreview older={o} />
