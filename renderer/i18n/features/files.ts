@@ -43,7 +43,6 @@ const en = {
     },
     entry: {
       organisation: 'Organisation',
-      identity: 'Identity number',
       validTo: 'Valid to',
       installed: 'Installed in',
       keyAlgorithm: 'Key',
@@ -119,7 +118,6 @@ const en = {
       removeLabel: 'Remove the certificate valid to {{date}}',
       confirmTitle: 'Remove this certificate?',
       confirm: 'Remove',
-      cancel: 'Cancel',
       removed: 'The older certificate has been removed.',
       close: 'Close',
       holder: 'Holder',
@@ -142,7 +140,6 @@ const en = {
     wizard: {
       title: 'Import e-ID from file',
       steps: 'Steps',
-      stepOf: 'Step {{n}} of {{total}}',
       cancel: 'Cancel',
       back: 'Back',
       next: 'Next',
@@ -189,7 +186,6 @@ const en = {
       heading: 'What is in the file',
       holder: 'Holder',
       organisation: 'Organisation',
-      identity: 'Identity number',
       identityHint: 'Service owners register this number. Copy it from here.',
       validity: 'Valid',
       purpose: 'Used for',
@@ -284,7 +280,6 @@ const en = {
       olderLeft_other: '{{count}} older certificates of this identity are still in the certificate store.',
       show: 'Show my e-ID',
       another: 'Import another file',
-      close: 'Close',
     },
     error: {
       heading: 'The e-ID was not installed',
@@ -369,7 +364,6 @@ const sv: typeof en = {
     },
     entry: {
       organisation: 'Organisation',
-      identity: 'Identitetsnummer',
       validTo: 'Giltig till',
       installed: 'Installerad i',
       keyAlgorithm: 'Nyckel',
@@ -445,7 +439,6 @@ const sv: typeof en = {
       removeLabel: 'Ta bort certifikatet som är giltigt till {{date}}',
       confirmTitle: 'Ta bort certifikatet?',
       confirm: 'Ta bort',
-      cancel: 'Avbryt',
       removed: 'Det äldre certifikatet är borttaget.',
       close: 'Stäng',
       holder: 'Innehavare',
@@ -468,7 +461,6 @@ const sv: typeof en = {
     wizard: {
       title: 'Importera e-legitimation från fil',
       steps: 'Steg',
-      stepOf: 'Steg {{n}} av {{total}}',
       cancel: 'Avbryt',
       back: 'Tillbaka',
       next: 'Nästa',
@@ -515,7 +507,6 @@ const sv: typeof en = {
       heading: 'Det här finns i filen',
       holder: 'Innehavare',
       organisation: 'Organisation',
-      identity: 'Identitetsnummer',
       identityHint: 'Tjänsteägare registrerar det här numret. Kopiera det härifrån.',
       validity: 'Giltig',
       purpose: 'Används till',
@@ -610,7 +601,6 @@ const sv: typeof en = {
       olderLeft_other: '{{count}} äldre certifikat för samma identitet finns kvar i certifikatarkivet.',
       show: 'Visa min e-legitimation',
       another: 'Importera en fil till',
-      close: 'Stäng',
     },
     error: {
       heading: 'E-legitimationen installerades inte',

@@ -4,8 +4,7 @@
  * same thing is called the same everywhere, in both languages.
  */
 import type { TFunction } from 'i18next';
-import { errorText } from '../../i18n';
-import type { OsStoreKind, UiError } from './types';
+import type { OsStoreKind } from './types';
 
 /** Days before expiry from which an e-ID is flagged: renewal opens two months ahead (seed 003). */
 export const EXPIRES_SOON_DAYS = 60;
@@ -30,11 +29,6 @@ export function sizeText(bytes: number, lang: string): string {
 /** Whole days until `iso` (negative once passed). */
 export function daysUntil(iso: string, now = new Date()): number {
   return Math.floor((new Date(iso).getTime() - now.getTime()) / 86_400_000);
-}
-
-/** The sentence for an error: its translated code, or main's English message for a code without one. */
-export function problemText(t: TFunction, err: UiError): string {
-  return errorText(t, err);
 }
 
 /** What the user can do about an error, for the codes the import can end with. */
