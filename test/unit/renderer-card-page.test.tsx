@@ -262,7 +262,9 @@ describe('Card and PIN page', () => {
     type(dialog, 'new-pin', '12345');
     // Too short is not shouted while typing...
     expect(within(dialog).queryByText(/too short/)).toBeNull();
-    expect(within(dialog).getByText('Length: 6–8 digits').closest('li')?.dataset.state).toBe('pending');
+    expect(within(within(dialog).getByTestId('pin-rules')).getByText('Length: 6–8 digits').closest('li')?.dataset.state).toBe('pending');
+    // The rule is also the new PIN field's description, read with the field.
+    expect(within(dialog).getByTestId('new-pin').getAttribute('aria-describedby')).toBeTruthy();
     type(dialog, 'old-pin', '123456');
     type(dialog, 'confirm-pin', '12345');
     await submit(dialog, 'Change PIN');
@@ -490,6 +492,8 @@ describe('Card and PIN page', () => {
     await within(dialog).findByText('1 key removed.');
     expect(callsTo('card:delete-orphans')[0].request).toEqual({ tokenKey: A.key, pin: '123456', ids: ['4B'] });
     expect(screen.queryByTestId('orphans-confirm')).toBeNull();
+    // Focus is back in the list (not left behind in the closed confirmation).
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByRole('checkbox', { name: 'key id 4A · RSA 2048 bits' })));
     expect(within(dialog).getAllByRole('checkbox')).toHaveLength(1);
   });
 
@@ -510,6 +514,6 @@ describe('Card and PIN page', () => {
     type(dialog, 'confirm-pin', '24681357');
     await submit(dialog, 'Byt PIN-kod');
     await within(dialog).findByText('Den nuvarande PIN-koden är fel. 2 försök kvar innan den spärras.');
-    expect(within(dialog).getByText('Längd: 6–8 siffror', { selector: 'span' })).toBeTruthy();
+    expect(within(within(dialog).getByTestId('pin-rules')).getByText('Längd: 6–8 siffror')).toBeTruthy();
   });
 });

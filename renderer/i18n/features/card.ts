@@ -107,7 +107,6 @@ const en = {
       cancel: 'Cancel',
       close: 'Close',
       notPresent: 'The card “{{label}}” is not in the reader. Put it back to continue.',
-      keypadHint: 'Digits only.',
     },
     change: {
       title: 'Change PIN',
@@ -117,7 +116,6 @@ const en = {
       submit: 'Change PIN',
       done: 'The PIN is changed. Use the new PIN from now on.',
       finalTry: 'Final try: if the current PIN is wrong once more, it is blocked and must be unblocked with {{secret}}.',
-      countLow: 'Only a few tries are left for the current PIN. Type it carefully.',
     },
     unblock: {
       title: 'Unblock PIN',
@@ -340,7 +338,6 @@ const sv: typeof en = {
       cancel: 'Avbryt',
       close: 'Stäng',
       notPresent: 'Kortet ”{{label}}” sitter inte i läsaren. Sätt tillbaka det för att fortsätta.',
-      keypadHint: 'Bara siffror.',
     },
     change: {
       title: 'Byt PIN-kod',
@@ -350,7 +347,6 @@ const sv: typeof en = {
       submit: 'Byt PIN-kod',
       done: 'PIN-koden är bytt. Använd den nya PIN-koden från och med nu.',
       finalTry: 'Sista försöket: är den nuvarande PIN-koden fel en gång till spärras den och måste låsas upp med {{secret}}.',
-      countLow: 'Bara några få försök är kvar för den nuvarande PIN-koden. Skriv den noggrant.',
     },
     unblock: {
       title: 'Lås upp PIN-kod',

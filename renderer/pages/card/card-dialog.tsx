@@ -15,6 +15,8 @@ const useStyles = makeStyles({
   surface: { maxWidth: '36rem' },
   content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   cardLine: { color: tokens.colorNeutralForeground2 },
+  // Long Swedish labels ("Signera och kontrollera") keep to one line; the row wraps instead.
+  actions: { flexWrap: 'wrap', justifyContent: 'flex-end', '& .fui-Button': { whiteSpace: 'nowrap' } },
 });
 
 /** What each card dialog is given by the page. */
@@ -78,7 +80,7 @@ export function CardDialog({ title, token, present, busy, onClose, onSubmit, act
               {children}
               <BusyNotice view={busy} />
             </DialogContent>
-            <DialogActions>{actions}</DialogActions>
+            <DialogActions fluid className={s.actions}>{actions}</DialogActions>
           </DialogBody>
         </form>
       </DialogSurface>

@@ -134,11 +134,6 @@ export function ChangePinDialog({ token, current, onClose }: CardDialogBaseProps
           <MessageBarBody>{t('card.change.finalTry', { secret: secretThe(t, secret) })}</MessageBarBody>
         </MessageBar>
       )}
-      {report && !done && report.change.possible && !report.pin.finalTry && report.pin.countLow && (
-        <MessageBar intent="warning">
-          <MessageBarBody>{t('card.change.countLow')}</MessageBarBody>
-        </MessageBar>
-      )}
       {failure && code === 'token-removed' && <RemovedNotice operation="pin-change" reachedCritical={failure.reachedCritical} present={present} />}
       {generalError && (
         <MessageBar intent="error" data-testid="dialog-error">

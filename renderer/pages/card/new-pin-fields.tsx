@@ -90,7 +90,7 @@ export function NewPinFields(p: NewPinFieldsProps) {
         value={p.newPin}
         onChange={p.onNewPin}
         digitsOnly={p.rules.digitsOnly}
-        hint={`${t('card.rules.length', { rule: ruleText(t, p.rules) })}${p.rules.digitsOnly ? ` ${t('card.dialog.keypadHint')}` : ''}`}
+        hint={t('card.rules.length', { rule: ruleText(t, p.rules) })}
         error={newError}
         readOnly={p.readOnly}
         inputRef={p.newRef}

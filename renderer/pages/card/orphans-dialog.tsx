@@ -121,6 +121,9 @@ export function OrphansDialog({ token, current, onClose }: CardDialogBaseProps) 
     const out = await deleteOp.run(tokenKey, () => bridge.call('card:delete-orphans', request));
     if (!out) return;
     setConfirming(false);
+    // The confirmation (and the focus in it) is gone: bring the focus back into this dialog, or a
+    // screen reader is left outside every modal.
+    setTimeout(() => (firstKeyRef.current ?? closeRef.current)?.focus(), 0);
     if (out.ok) {
       setRemoved(out.value.deleted.length);
       setList({ tokenKey: out.value.tokenKey, orphans: out.value.remaining, privateKeysVisible: true });

@@ -11,7 +11,7 @@ import { pinRules } from './pin-rules';
 import type { PinReport } from './use-pin-report';
 
 const useStyles = makeStyles({
-  list: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXS, margin: 0, alignItems: 'center' },
+  list: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXS, margin: 0, alignItems: 'baseline' },
   term: { color: tokens.colorNeutralForeground2 },
   def: { margin: 0, display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
   note: { gridColumn: '1 / -1', margin: 0 },

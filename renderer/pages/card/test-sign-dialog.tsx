@@ -24,7 +24,14 @@ const useStyles = makeStyles({
   result: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalL, rowGap: tokens.spacingVerticalXS, margin: 0 },
   term: { fontWeight: tokens.fontWeightSemibold },
   def: { margin: 0, overflowWrap: 'anywhere' },
+  resultBox: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
+
+/** "Åsa Öberg – Underskrift (Signing)"; the purpose is left out when the label already says it. */
+function eidOption(e: { holder: string; label: string; purposes: readonly string[] }, purposeText: (p: string) => string): string {
+  const purposes = e.purposes.map(purposeText).filter((p) => p.toLowerCase() !== e.label.trim().toLowerCase());
+  return `${e.holder} – ${e.label}${purposes.length ? ` (${purposes.join(', ')})` : ''}`;
+}
 
 /** Milliseconds as the user's language writes them (1 234,5 / 1,234.5). */
 function ms(n: number, lang: string): string {
@@ -53,6 +60,13 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
   const code = failure ? codeOf(failure.error) : undefined;
   const canSubmit = present && eids.some((e) => e.id === eidId) && !(report?.pin.locked ?? false);
 
+  // The e-ID is chosen already (the likely one): once the status is read, focus the PIN.
+  const focusedFirst = useRef(false);
+  useEffect(() => {
+    if (!report || focusedFirst.current) return;
+    focusedFirst.current = true;
+    pinRef.current?.focus();
+  }, [report]);
   useEffect(() => {
     if (failure && codeOf(failure.error) === 'pin-incorrect') pinRef.current?.focus();
   }, [failure]);
@@ -115,7 +129,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
           <Select value={eidId} onChange={(_e, d) => setEidId(d.value)} disabled={running}>
             {eids.map((e) => (
               <option key={e.id} value={e.id}>
-                {`${e.holder} – ${e.label} (${e.purposes.map((p) => t(`cards.purpose.${p}`)).join(', ')})`}
+                {eidOption(e, (p) => t(`cards.purpose.${p}`))}
               </option>
             ))}
           </Select>
@@ -128,7 +142,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
           <MessageBarBody>{generalError}</MessageBarBody>
         </MessageBar>
       )}
-      <div role="status" aria-live="polite" data-testid="test-sign-result">
+      <div role="status" aria-live="polite" data-testid="test-sign-result" className={s.resultBox}>
         {result && (
           <>
             <MessageBar intent={result.verified ? 'success' : 'error'} layout="multiline">

@@ -21,6 +21,7 @@ const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
   reason: { color: tokens.colorNeutralForeground2 },
+  heading: { margin: 0 },
 });
 
 /** Props of a token panel. */
@@ -50,7 +51,7 @@ export function TokenPanel({ token, version, onOpen }: TokenPanelProps) {
 
   return (
     <Card className={s.card} role="region" aria-labelledby={headingId} data-testid="card-token">
-      <Title3 as="h2" id={headingId}>
+      <Title3 as="h2" id={headingId} className={s.heading}>
         {token.label}
       </Title3>
       {!report && status.loading && <Spinner size="tiny" label={t('card.status.loading')} labelPosition="after" />}
