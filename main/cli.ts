@@ -12,7 +12,7 @@ export type CommandModule = { run(argv: string[], io: CliIo): Promise<number> };
 const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
   tokens: { summary: 'list PKCS#11 modules, slots, tokens and the e-IDs on them', load: () => import('./cli/tokens') },
   p12: { summary: 'inspect or import a PKCS#12 (.p12/.pfx) file', load: () => import('./cli/p12') },
-  keystore: { summary: 'list, show or delete e-IDs in the local keystore', load: () => import('./cli/keystore') },
+  keystore: { summary: 'e-IDs in the local keystore: list, show, delete; key requests (CSR) and pairing', load: () => import('./cli/keystore') },
   pin: { summary: 'PIN status, change and unblock on a card', load: () => import('./cli/pin') },
   card: { summary: 'test signature, key generation, certificate writing and orphan keys', load: () => import('./cli/card') },
 };

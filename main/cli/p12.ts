@@ -151,7 +151,7 @@ export function formatReport(file: string, r: Pkcs12Report): string {
   }
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   row('Contents', `${plural(r.keys, 'private key')}, ${plural(r.certificates.length, 'certificate')}`);
-  if (r.certificatesOnly) lines.push(`${' '.repeat(15)}Certificates only, no private key: an order made with a CSR? Pair it with the key made for the CSR.`);
+  if (r.certificatesOnly) lines.push(`${' '.repeat(15)}Certificates only, no private key: an order made with a CSR? Pair it with the key made for the CSR: eiddesk keystore pair FILE.`);
   if (r.keyOnly) lines.push(`${' '.repeat(15)}A private key only, no certificate.`);
   if (r.keyMismatch) lines.push(`${' '.repeat(15)}Warning: a private key in the file matches none of its certificates.`);
   const p = r.protection;

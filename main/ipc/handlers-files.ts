@@ -399,9 +399,16 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
   },
 
   'keystore:delete': async (req, s) => {
-    const entry = await s.keystore.get(req.id);
+    // A damaged entry (listed under `damaged`) cannot be read, but must still be deletable:
+    // that is the only way out the page offers. Its install records are unreadable too.
+    let installs: KeystoreEntry['installs'] = [];
+    try {
+      installs = (await s.keystore.get(req.id)).installs;
+    } catch (err) {
+      if (!(isEidError(err) && err.code === 'keystore-corrupt')) throw err;
+    }
     await s.keystore.delete(req.id);
-    return { deleted: req.id, stillInstalledIn: entry.installs };
+    return { deleted: req.id, stillInstalledIn: installs };
   },
 
   'keystore:create-request': async (req, s) => {

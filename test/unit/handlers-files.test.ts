@@ -4,6 +4,8 @@
  * process (Å, Ä, Ö in names and passwords).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../main/ipc/dispatch';
 import { DEFAULT_LIMITS } from '../../main/pkcs12';
@@ -325,6 +327,23 @@ describe('keystore:*', () => {
     expect((await ok('keystore:list', {})).entries).toEqual([]);
     expect((await fails('keystore:delete', { id })).code).toBe('not-found');
     expect((await fails('keystore:delete', { id: '../../etc/passwd' })).code).toBe('validation');
+  });
+});
+
+describe('keystore:delete of a damaged entry', () => {
+  it('a file that can no longer be read is listed as damaged and can still be deleted', async () => {
+    const r = await ok('p12:import', importReq());
+    const id = r.imported[0].keystoreId;
+    const path = join(tmp.dir, `${id}.eid`);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(path, bytes);
+    const list = await ok('keystore:list', {});
+    expect(list.entries).toEqual([]);
+    expect(list.damaged).toEqual([expect.objectContaining({ id, code: 'keystore-corrupt' })]);
+    expect(await ok('keystore:delete', { id })).toEqual({ deleted: id, stillInstalledIn: [] });
+    expect(existsSync(path)).toBe(false);
+    expect((await ok('keystore:list', {})).damaged).toEqual([]);
   });
 });
 
