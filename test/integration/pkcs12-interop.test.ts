@@ -240,13 +240,13 @@ const CASES: Case[] = [
     },
   },
   {
-    id: 'gnutls-3des-sha1',
+    id: 'gnutls-3des-sha512',
     tool: 'certtool',
-    what: 'GnuTLS certtool --pkcs-cipher 3des-pkcs12 --hash SHA1: legacy PBE at 600,000 iterations (five PKCS#12 KDF chains)',
+    what: 'GnuTLS certtool --pkcs-cipher 3des-pkcs12 --hash SHA512, EC key: legacy PBE and a SHA-512 MAC at 600,000 iterations (five PKCS#12 KDF chains at once)',
     password: PW,
     make: (file) => {
-      gnutlsP12(pki, file, { password: PW, name: NAME, holder: pki.ec, args: ['--pkcs-cipher', '3des-pkcs12', '--hash', 'SHA1'] });
-      return { certs: [pki.ec.cert.der, pki.ca.der], pairs: [{ cert: pki.ec.cert.der, spki: pki.ec.spki, friendlyName: NAME }], leaf: pki.ec.cert.der, mac: 'hmac-sha1', macIterations: 600_000, encryption: ['pbe-sha1-3des'] };
+      gnutlsP12(pki, file, { password: PW, name: NAME, holder: pki.ec, args: ['--pkcs-cipher', '3des-pkcs12', '--hash', 'SHA512'] });
+      return { certs: [pki.ec.cert.der, pki.ca.der], pairs: [{ cert: pki.ec.cert.der, spki: pki.ec.spki, friendlyName: NAME }], leaf: pki.ec.cert.der, mac: 'hmac-sha512', macIterations: 600_000, encryption: ['pbe-sha1-3des'] };
     },
   },
 ];
