@@ -75,10 +75,10 @@ function spkiOf(key: KeyObject): Buffer {
   return createPublicKey(key).export({ type: 'spki', format: 'der' });
 }
 
-/** The certificate's public key re-exported by Node, so encodings (EC point forms, NULL params) compare equal. */
-function certSpki(cert: ParsedCertificate): Buffer | null {
+/** The certificate's public key as Node loads it (KeyObject.equals compares keys, not encodings), or null. */
+function certKey(cert: ParsedCertificate): KeyObject | null {
   try {
-    return createPublicKey({ key: cert.spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' });
+    return createPublicKey({ key: cert.spki, format: 'der', type: 'spki' });
   } catch {
     return null;
   }
@@ -100,7 +100,18 @@ export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = 
       throw new EidError('malformed', `Certificate ${i + 1} in the file is damaged and cannot be read. Download or export the file again.`, { certificate: i + 1 }, { cause: err });
     }
   });
-  const certSpkis = parsed.map(certSpki);
+  // Keys are matched on the certificate's SPKI bytes as written; only when that finds nothing are
+  // the certificates' keys loaded by Node and compared as keys (a few ms for a chain), so another
+  // encoding of the same key (a compressed EC point, RSA without NULL parameters) still pairs.
+  let certKeys: Array<KeyObject | null> | undefined;
+  const findCertificate = (key: KeyObject): number => {
+    const spki = spkiOf(key);
+    const raw = parsed.findIndex((c) => c.spki.equals(spki));
+    if (raw !== -1) return raw;
+    const pub = createPublicKey(key);
+    certKeys ??= parsed.map(certKey);
+    return certKeys.findIndex((k) => k !== null && k.equals(pub));
+  };
 
   const keyDetails: Pkcs12KeyReport[] = contents.keys.map((k, index) => {
     const base = { index, ...(k.friendlyName !== undefined ? { friendlyName: k.friendlyName } : {}), ...(k.localKeyId ? { localKeyId: k.localKeyId } : {}) };
@@ -111,8 +122,7 @@ export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = 
       return { ...base, algorithm: 'unreadable', bits: null, curve: null, certificateIndex: null };
     }
     const details = key.asymmetricKeyDetails ?? {};
-    const spki = spkiOf(key);
-    const match = certSpkis.findIndex((s) => s !== null && s.equals(spki));
+    const match = findCertificate(key);
     return {
       ...base,
       algorithm: key.asymmetricKeyType ?? 'other',
