@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,8 +83,14 @@ test.describe.serial('Card and PIN in the preview', () => {
     expect(made).toHaveLength(1);
   });
 
+  /** Where the token directory goes while the card is "out of the reader". */
+  const pulled = (d: string) => join(softHsm().dir, `pulled-${d}`);
+
   test.afterAll(() => {
-    for (const d of made) rmSync(join(softHsm().tokenDir, d), { recursive: true, force: true });
+    for (const d of made) {
+      rmSync(join(softHsm().tokenDir, d), { recursive: true, force: true });
+      rmSync(pulled(d), { recursive: true, force: true });
+    }
   });
 
   test('English: the status before typing, a wrong current PIN, the change, a test signature with the new PIN', async ({ page }) => {
@@ -229,6 +235,49 @@ test.describe.serial('Card and PIN in the preview', () => {
     await expect(sign.getByTestId('duration')).toHaveText(/ms totalt, varav kortets signering [\d,]+ ms$/);
     await page.screenshot({ path: 'test-results/card-test-sign-sv.png', fullPage: true });
     await sign.getByRole('button', { name: 'Stäng' }).click();
+    await expect(sign).toBeHidden();
+  });
+
+  test('English: the card pulled during a PIN change: nothing changed, said plainly; back again, the old PIN still signs', async ({ page }) => {
+    await openCardPage(page, 'en');
+    const region = page.getByRole('region', { name: LABEL });
+    await region.getByRole('button', { name: 'Change PIN' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change PIN' });
+    await dialog.getByLabel('Current PIN').fill(PINS.unblocked);
+    await dialog.getByLabel(exactly('New PIN')).fill(PINS.changed);
+    await dialog.getByLabel('New PIN again').fill(PINS.changed);
+    // Hold the request on its way to main, pull the card, then let it go.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/call', async (route) => {
+      if ((route.request().postDataJSON() as { channel?: string } | null)?.channel !== 'pin:change') return route.continue();
+      await held;
+      await route.continue();
+    });
+    await page.keyboard.press('Enter');
+    await expect(dialog.getByTestId('card-busy')).toContainText('Do not take the card out of the reader');
+    renameSync(join(softHsm().tokenDir, made[0]), pulled(made[0]));
+    await expect(dialog.getByTestId('card-not-present')).toHaveText('The card “Testkort Ärlig” is not in the reader. Put it back to continue.', { timeout: 5000 });
+    release();
+    await expect(dialog.getByTestId('card-removed')).toHaveText('The card was taken outNothing was changed on the card. Put the card back in the reader.');
+    await expect(dialog.getByRole('button', { name: 'Change PIN' })).toHaveAttribute('aria-disabled', 'true');
+    await page.unroute('**/api/call');
+    await page.screenshot({ path: 'test-results/card-removed-en.png', fullPage: true });
+    // Back in the reader: the dialog finds the card again and reads its status.
+    renameSync(pulled(made[0]), join(softHsm().tokenDir, made[0]));
+    await expect(dialog.getByTestId('card-removed')).toContainText('The card is back in the reader. You can try again.', { timeout: 5000 });
+    await expect(dialog.getByTestId('card-not-present')).toHaveCount(0);
+    await expect(dialog.getByTestId('pin-badge')).toHaveText('Works');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('card-presence')).toContainText('The card “Testkort Ärlig” is back in the reader.');
+    // Nothing changed: the PIN from before still signs.
+    await region.getByRole('button', { name: 'Test signature' }).click();
+    const sign = page.getByRole('dialog', { name: 'Test signature' });
+    await sign.getByLabel(exactly('PIN code')).fill(PINS.unblocked);
+    await page.keyboard.press('Enter');
+    await expect(sign.getByTestId('verified')).toHaveText('Yes');
+    await page.keyboard.press('Escape');
     await expect(sign).toBeHidden();
   });
 

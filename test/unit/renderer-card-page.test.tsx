@@ -15,7 +15,7 @@ import { describeCertificate } from '../../main/pki/certificate';
 import { issueEndEntity, makeTestPki } from '../../dev/test-ca';
 import { checkNewPin, lengthRuleKey, pinRules } from '../../renderer/pages/card/pin-rules';
 import { cardName, groupCards, locateToken } from '../../renderer/pages/card/cards';
-import { cardErrorText } from '../../renderer/pages/card/card-text';
+import { cardErrorText, isCardGone } from '../../renderer/pages/card/card-text';
 import { removedText } from '../../renderer/pages/card/operation-notices';
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +190,8 @@ describe('cards and tokens (pure)', () => {
     expect(removedText('pin-change', false)).toBe('card.removed.nothingChanged');
     expect(removedText('pin-change', true)).toBe('card.removed.pinChange');
     expect(removedText('delete-orphans', true)).toBe('card.removed.deleteKeys');
+    // Gone before main found it (token-not-present) is a pulled card too, with nothing done.
+    expect(isCardGone('token-not-present') && isCardGone('token-removed') && !isCardGone('pin-incorrect')).toBe(true);
   });
   it('never invents a tries-left count the card did not give', async () => {
     const { default: i18n } = await import('i18next');

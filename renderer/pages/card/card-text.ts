@@ -119,3 +119,12 @@ export interface Failure {
 
 /** Codes the change and unblock dialogs show at the new-PIN field rather than above the form. */
 export const NEW_PIN_CODES: ReadonlySet<string> = new Set(['pin-len-range', 'pin-invalid']);
+
+/**
+ * The card went away: pulled during the operation (token-removed), or already gone when main
+ * looked for it (token-not-present, and then nothing at all was done). Both get the plain
+ * "the card was taken out" notice with what state the card is in.
+ */
+export function isCardGone(code: string | undefined): boolean {
+  return code === 'token-removed' || code === 'token-not-present';
+}

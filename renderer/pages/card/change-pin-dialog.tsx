@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { CardDialog, type CardDialogBaseProps } from './card-dialog';
-import { cardErrorText, codeOf, NEW_PIN_CODES, secretThe, type Failure } from './card-text';
+import { cardErrorText, codeOf, type Failure, isCardGone, NEW_PIN_CODES, secretThe } from './card-text';
 import { NewPinFields } from './new-pin-fields';
 import { RemovedNotice } from './operation-notices';
 import { checkNewPin, pinRules } from './pin-rules';
@@ -84,7 +84,7 @@ export function ChangePinDialog({ token, current, onClose }: CardDialogBaseProps
   const ctx = { secret, rules, oldPin: true } as const;
   const oldError = submitted && oldPin === '' ? t('card.rules.oldRequired') : code === 'pin-incorrect' ? cardErrorText(t, failure?.error, ctx) : null;
   const newCardError = code && NEW_PIN_CODES.has(code) ? cardErrorText(t, failure?.error, ctx) : null;
-  const generalError = failure && code !== 'pin-incorrect' && code !== 'token-removed' && !(code && NEW_PIN_CODES.has(code)) ? cardErrorText(t, failure.error, ctx) : null;
+  const generalError = failure && code !== 'pin-incorrect' && !isCardGone(code) && !(code && NEW_PIN_CODES.has(code)) ? cardErrorText(t, failure.error, ctx) : null;
 
   return (
     <CardDialog
@@ -118,7 +118,7 @@ export function ChangePinDialog({ token, current, onClose }: CardDialogBaseProps
           <MessageBarBody>{cardErrorText(t, status.error, ctx)}</MessageBarBody>
         </MessageBar>
       )}
-      {report && <PinStatusSummary report={report} compact />}
+      {report && present && <PinStatusSummary report={report} compact />}
       {done && (
         <MessageBar intent="success" data-testid="change-done">
           <MessageBarBody>{t('card.change.done')}</MessageBarBody>
@@ -134,7 +134,7 @@ export function ChangePinDialog({ token, current, onClose }: CardDialogBaseProps
           <MessageBarBody>{t('card.change.finalTry', { secret: secretThe(t, secret) })}</MessageBarBody>
         </MessageBar>
       )}
-      {failure && code === 'token-removed' && <RemovedNotice operation="pin-change" reachedCritical={failure.reachedCritical} present={present} />}
+      {failure && isCardGone(code) && <RemovedNotice operation="pin-change" reachedCritical={failure.reachedCritical} present={present} />}
       {generalError && (
         <MessageBar intent="error" data-testid="dialog-error">
           <MessageBarBody>{generalError}</MessageBarBody>

@@ -11,7 +11,7 @@ import type { TFunction } from 'i18next';
 import type { ResponseOf } from '../../../preload/contract';
 import { bridge } from '../../bridge-client';
 import { CardDialog, type CardDialogBaseProps } from './card-dialog';
-import { cardErrorText, codeOf, type Failure } from './card-text';
+import { cardErrorText, codeOf, type Failure, isCardGone } from './card-text';
 import { RemovedNotice } from './operation-notices';
 import { SecretField } from './secret-field';
 import { useCardOperation, type CardOperation } from './use-card-operation';
@@ -138,7 +138,7 @@ export function OrphansDialog({ token, current, onClose }: CardDialogBaseProps) 
 
   const code = failure ? codeOf(failure.error) : undefined;
   const errorMessage =
-    failure && code !== 'token-removed' ? (code === 'not-found' ? t('card.errors.orphanNotFound') : cardErrorText(t, failure.error, { secret })) : null;
+    failure && !isCardGone(code) ? (code === 'not-found' ? t('card.errors.orphanNotFound') : cardErrorText(t, failure.error, { secret })) : null;
   const toggle = (id: string, on: boolean) =>
     setSelected((sel) => {
       const next = new Set(sel);
@@ -169,7 +169,7 @@ export function OrphansDialog({ token, current, onClose }: CardDialogBaseProps) 
     >
       <Text>{t('card.orphans.intro')}</Text>
       {!list && listOp.view.running && <Spinner size="tiny" label={t('card.orphans.loading')} />}
-      {failure && code === 'token-removed' && <RemovedNotice operation={failure.operation} reachedCritical={failure.reachedCritical} present={present} />}
+      {failure && isCardGone(code) && <RemovedNotice operation={failure.operation} reachedCritical={failure.reachedCritical} present={present} />}
       {errorMessage && (
         <MessageBar intent="error" data-testid="dialog-error">
           <MessageBarBody>{errorMessage}</MessageBarBody>

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { ResponseOf } from '../../../preload/contract';
 import { bridge } from '../../bridge-client';
 import { CardDialog, type CardDialogBaseProps } from './card-dialog';
-import { cardErrorText, codeOf, type Failure } from './card-text';
+import { cardErrorText, codeOf, type Failure, isCardGone } from './card-text';
 import { defaultTestEid, signableEids } from './cards';
 import { RemovedNotice } from './operation-notices';
 import { PinStatusSummary } from './pin-status';
@@ -89,7 +89,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
 
   const ctx = { secret } as const;
   const pinError = submitted && pin === '' ? t('card.rules.pinRequired') : code === 'pin-incorrect' ? cardErrorText(t, failure?.error, ctx) : null;
-  const generalError = failure && code !== 'pin-incorrect' && code !== 'token-removed' ? (code === 'not-found' ? t('card.errors.eidNotFound') : cardErrorText(t, failure.error, ctx)) : null;
+  const generalError = failure && code !== 'pin-incorrect' && !isCardGone(code) ? (code === 'not-found' ? t('card.errors.eidNotFound') : cardErrorText(t, failure.error, ctx)) : null;
   const chosen = eids.find((e) => e.id === result?.id);
   const keyText = result
     ? result.keyBits !== null
@@ -119,7 +119,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
     >
       <Text>{t('card.testSign.intro')}</Text>
       {!report && status.loading && <Spinner size="tiny" label={t('card.status.loading')} />}
-      {report && <PinStatusSummary report={report} compact />}
+      {report && present && <PinStatusSummary report={report} compact />}
       {eids.length === 0 ? (
         <MessageBar intent="warning">
           <MessageBarBody>{t('card.actions.testSignBlocked')}</MessageBarBody>
@@ -136,7 +136,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
         </Field>
       )}
       <SecretField label={t('card.status.pin')} value={pin} onChange={setPin} digitsOnly={report?.digitsOnly ?? false} error={pinError} readOnly={running} inputRef={pinRef} testId="pin" />
-      {failure && code === 'token-removed' && <RemovedNotice operation="test-sign" reachedCritical={failure.reachedCritical} present={present} />}
+      {failure && isCardGone(code) && <RemovedNotice operation="test-sign" reachedCritical={failure.reachedCritical} present={present} />}
       {generalError && (
         <MessageBar intent="error" data-testid="dialog-error">
           <MessageBarBody>{generalError}</MessageBarBody>

@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { CardDialog, type CardDialogBaseProps } from './card-dialog';
-import { cardErrorText, codeOf, NEW_PIN_CODES, secretLabel, secretThe, secretThe0, type Failure } from './card-text';
+import { cardErrorText, codeOf, type Failure, isCardGone, NEW_PIN_CODES, secretLabel, secretThe, secretThe0 } from './card-text';
 import { NewPinFields } from './new-pin-fields';
 import { RemovedNotice } from './operation-notices';
 import { checkNewPin, pinRules } from './pin-rules';
@@ -83,7 +83,7 @@ export function UnblockPinDialog({ token, current, onClose }: CardDialogBaseProp
   const ctx = { secret, rules } as const;
   const pukError = submitted && puk === '' ? t('card.rules.secretRequired', { secret: secretThe(t, secret) }) : code === 'puk-incorrect' ? cardErrorText(t, failure?.error, ctx) : null;
   const newCardError = code && NEW_PIN_CODES.has(code) ? cardErrorText(t, failure?.error, ctx) : null;
-  const generalError = failure && code !== 'puk-incorrect' && code !== 'token-removed' && !(code && NEW_PIN_CODES.has(code)) ? cardErrorText(t, failure.error, ctx) : null;
+  const generalError = failure && code !== 'puk-incorrect' && !isCardGone(code) && !(code && NEW_PIN_CODES.has(code)) ? cardErrorText(t, failure.error, ctx) : null;
   const blocked = report && !report.unblock.possible ? report.unblock.blockedBy : null;
 
   return (
@@ -118,7 +118,7 @@ export function UnblockPinDialog({ token, current, onClose }: CardDialogBaseProp
           <MessageBarBody>{cardErrorText(t, status.error, ctx)}</MessageBarBody>
         </MessageBar>
       )}
-      {report && <PinStatusSummary report={report} compact />}
+      {report && present && <PinStatusSummary report={report} compact />}
       {done && (
         <MessageBar intent="success" data-testid="unblock-done">
           <MessageBarBody>{t('card.unblock.done')}</MessageBarBody>
@@ -140,7 +140,7 @@ export function UnblockPinDialog({ token, current, onClose }: CardDialogBaseProp
           <MessageBarBody>{t('card.unblock.countLow', { secret: secretThe(t, secret) })}</MessageBarBody>
         </MessageBar>
       )}
-      {failure && code === 'token-removed' && <RemovedNotice operation="pin-unblock" reachedCritical={failure.reachedCritical} present={present} />}
+      {failure && isCardGone(code) && <RemovedNotice operation="pin-unblock" reachedCritical={failure.reachedCritical} present={present} />}
       {generalError && (
         <MessageBar intent="error" data-testid="dialog-error">
           <MessageBarBody>{code === 'puk-locked' ? t('card.unblock.pukLocked', { secret: secretThe0(t, secret) }) : generalError}</MessageBarBody>
