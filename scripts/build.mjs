@@ -25,6 +25,13 @@ if (want('cli')) {
       b.onResolve({ filter: /^\.\/cli\/[a-z0-9-]+$/ }, (args) =>
         args.importer.endsWith(join('main', 'cli.ts')) && args.kind === 'dynamic-import' ? { path: `./cli-${args.path.slice(6)}.cjs`, external: true } : undefined,
       );
+      // A command that hands a subcommand to another command (`p12 import` -> keystore) loads that
+      // command's own bundle when used, so `p12 inspect` does not parse the keystore code.
+      b.onResolve({ filter: /^\.\/[a-z0-9-]+$/ }, (args) =>
+        args.kind === 'dynamic-import' && dirname(args.importer) === join(root, 'main', 'cli') && commands.includes(args.path.slice(2))
+          ? { path: `./cli-${args.path.slice(2)}.cjs`, external: true }
+          : undefined,
+      );
       // Commands load the full service graph (settings, zod) only when they need it.
       b.onResolve({ filter: /^\.\.\/services$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './cli-services.cjs', external: true } : undefined));
     },
