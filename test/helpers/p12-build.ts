@@ -2,7 +2,7 @@
  * Builds PKCS#12 files with our own DER writer, for what real tools cannot make on demand:
  * PBMAC1, every legacy cipher, nested safeContentsBags, several pairs, BER framing, and hostile
  * variants (absurd iteration counts that are never actually run). Interoperability itself is
- * proven against OpenSSL, NSS, GnuTLS and Java in test/integration/pkcs12-corpus.test.ts.
+ * proven against OpenSSL, NSS, GnuTLS and Java in test/integration/pkcs12-interop.test.ts.
  *
  * Encryption uses the product's KDF and ciphers (their correctness is pinned separately by
  * OpenSSL-made known-answer vectors), and independent OID tables written out here.

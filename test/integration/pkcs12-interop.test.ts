@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePkcs12, describePkcs12 } from '../../main/pkcs12';
+import { bmpPassword, pkcs12Kdf, type HashName } from '../../main/pkcs12/kdf';
 import { ensureBuilt } from '../helpers/build';
 import {
   TOOL_PACKAGES,
@@ -28,6 +29,7 @@ import {
   missingToolError,
   nssP12,
   opensslP12,
+  runTool,
   spkiOf,
   type CorpusPki,
 } from '../helpers/p12-tools';
@@ -349,6 +351,30 @@ describe.each(CASES.map((c) => [c.id, c] as const))('%s', (_, c) => {
     expect(r.protection).toEqual({ macAlgorithm: expected.mac, macIterations: expected.macIterations, encryption: expect.arrayContaining(expected.encryption) });
     expect(r.protection?.encryption).toHaveLength(expected.encryption.length);
     if (c.password) expect(run.stdout + run.stderr).not.toContain(c.password);
+  });
+});
+
+describe('the PKCS#12 KDF against OpenSSL\'s own (openssl kdf PKCS12KDF), at run time', () => {
+  // Every hash, each purpose id, multi-block output, the 512-iteration slice boundary of the
+  // WebAssembly loops, the BMPString of a non-ASCII password and the empty password.
+  const cases: Array<[HashName, 1 | 2 | 3, number, number, string]> = [
+    ['sha1', 1, 2048, 24, PW],
+    ['sha1', 2, 513, 8, PW],
+    ['sha224', 3, 1000, 28, PW],
+    ['sha256', 3, 10_000, 32, PW],
+    ['sha256', 1, 512, 40, ''],
+    ['sha384', 3, 2049, 48, PW],
+    ['sha512', 3, 10_000, 64, PW],
+    ['sha512', 1, 511, 72, ''],
+  ];
+  it.each(cases)('%s, id %i, %i iterations, %i bytes, password %j', (hash, id, iterations, length, password) => {
+    if (!hasTool('openssl')) throw missingToolError('openssl');
+    const salt = Buffer.from('0a58cf64530d823f', 'hex');
+    const bmp = bmpPassword(password);
+    const args = ['kdf', '-keylen', String(length), '-kdfopt', `digest:${hash.toUpperCase()}`, '-kdfopt', `hexpass:${bmp.toString('hex')}`];
+    args.push('-kdfopt', `hexsalt:${salt.toString('hex')}`, '-kdfopt', `iter:${iterations}`, '-kdfopt', `id:${id}`, 'PKCS12KDF');
+    const theirs = runTool('openssl', args).toString().trim().replace(/:/g, '').toLowerCase();
+    expect(pkcs12Kdf({ hash, id, iterations, length, salt, password: bmp }).toString('hex')).toBe(theirs);
   });
 });
 

@@ -12,7 +12,7 @@ const smeg = hex('0073006d006500670000'); // BMPString "smeg" with its terminato
 /**
  * Known answers made once with OpenSSL 3.0's own implementation:
  *   openssl kdf -keylen L -kdfopt digest:H -kdfopt hexpass:<BMP> -kdfopt hexsalt:S -kdfopt iter:N -kdfopt id:I PKCS12KDF
- * test/integration/pkcs12-corpus.test.ts re-derives vectors from OpenSSL at run time as well.
+ * test/integration/pkcs12-interop.test.ts re-derives vectors from OpenSSL at run time as well.
  */
 const VECTORS: Array<{ hash: HashName; id: 1 | 2 | 3; iterations: number; salt: string; password: Buffer; out: string }> = [
   { hash: 'sha1', id: 1, iterations: 1, salt: '0A58CF64530D823F', password: smeg, out: '8AAAE6297B6CB04642AB5B077851284EB7128F1A2A7FBCA3' },
