@@ -41,7 +41,6 @@ const en = {
     },
     status: {
       pin: 'PIN code',
-      unblockSecret: '{{secret}}',
       loading: 'Reading the PIN status…',
       ok: 'Works',
       countLow: 'Few tries left',
@@ -164,7 +163,6 @@ const en = {
       keyId: 'key id {{id}}',
       noId: 'key without id',
       label: 'Label',
-      type: 'Type',
       parts: 'Objects',
       origin: 'Origin',
       fingerprint: 'Public key (SHA-256)',
@@ -272,7 +270,6 @@ const sv: typeof en = {
     },
     status: {
       pin: 'PIN-kod',
-      unblockSecret: '{{secret}}',
       loading: 'Läser PIN-kodens status…',
       ok: 'Fungerar',
       countLow: 'Få försök kvar',
@@ -395,7 +392,6 @@ const sv: typeof en = {
       keyId: 'nyckel-id {{id}}',
       noId: 'nyckel utan id',
       label: 'Etikett',
-      type: 'Typ',
       parts: 'Objekt',
       origin: 'Ursprung',
       fingerprint: 'Publik nyckel (SHA-256)',

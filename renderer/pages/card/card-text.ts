@@ -29,7 +29,7 @@ export function secretThe(t: TFunction, name: SecretName): string {
 }
 
 /** "The PUK" / "PUK-koden" (at the start of a sentence). */
-export function secretThe0(t: TFunction, name: SecretName): string {
+export function secretAtStart(t: TFunction, name: SecretName): string {
   return t(`card.secret.${secretKey(name)}.The`);
 }
 
@@ -76,11 +76,11 @@ export function cardErrorText(t: TFunction, err: unknown, ctx: ErrorContext): st
     case 'pin-incorrect':
       return `${t(ctx.oldPin ? 'card.errors.oldPinIncorrect' : 'card.errors.pinIncorrect')} ${triesSentence(t, e.details)}`;
     case 'puk-incorrect':
-      return `${t('card.errors.pukIncorrect', { secret: secretThe0(t, ctx.secret) })} ${triesSentence(t, e.details)}`;
+      return `${t('card.errors.pukIncorrect', { secret: secretAtStart(t, ctx.secret) })} ${triesSentence(t, e.details)}`;
     case 'pin-locked':
       return t('card.errors.pinLocked', { secret: the });
     case 'puk-locked':
-      return t('card.errors.pukLocked', { secret: secretThe0(t, ctx.secret) });
+      return t('card.errors.pukLocked', { secret: secretAtStart(t, ctx.secret) });
     case 'pin-len-range': {
       const min = typeof e.details?.min === 'number' ? e.details.min : ctx.rules?.min;
       const max = typeof e.details?.max === 'number' ? e.details.max : e.details?.max === null ? null : (ctx.rules?.max ?? null);

@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { CardDialog, type CardDialogBaseProps } from './card-dialog';
-import { cardErrorText, codeOf, type Failure, isCardGone, NEW_PIN_CODES, secretLabel, secretThe, secretThe0 } from './card-text';
+import { cardErrorText, codeOf, type Failure, isCardGone, NEW_PIN_CODES, secretLabel, secretThe, secretAtStart } from './card-text';
 import { NewPinFields } from './new-pin-fields';
 import { RemovedNotice } from './operation-notices';
 import { checkNewPin, pinRules } from './pin-rules';
@@ -143,7 +143,7 @@ export function UnblockPinDialog({ token, current, onClose }: CardDialogBaseProp
       {failure && isCardGone(code) && <RemovedNotice operation="pin-unblock" reachedCritical={failure.reachedCritical} present={present} />}
       {generalError && (
         <MessageBar intent="error" data-testid="dialog-error">
-          <MessageBarBody>{code === 'puk-locked' ? t('card.unblock.pukLocked', { secret: secretThe0(t, secret) }) : generalError}</MessageBarBody>
+          <MessageBarBody>{code === 'puk-locked' ? t('card.unblock.pukLocked', { secret: secretAtStart(t, secret) }) : generalError}</MessageBarBody>
         </MessageBar>
       )}
       {report && rules && check && !done && !blocked && (
