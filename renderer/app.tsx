@@ -40,45 +40,49 @@ export function App({ preview }: { readonly preview: boolean }) {
   }, []);
 
   return (
-    <FluentProvider theme={theme} className={s.root}>
-      <a href="#main" className={s.skip}>
-        {t('app.skipToContent')}
-      </a>
-      <header className={s.header}>
-        <Text className={s.brand}>{t('app.title')}</Text>
-        <label htmlFor="lang-switch">{t('app.language')}</label>
-        <Select
-          id="lang-switch"
-          value={i18n.language}
-          onChange={(_e, d) => {
-            const lang = d.value as Lang;
-            void setLanguage(lang);
-            // Remember the choice; ignore a policy lock here (the switch then lasts this session).
-            bridge.call('settings:update', { language: lang }).catch(() => undefined);
-          }}
-        >
-          <option value="sv">{t('language.sv')}</option>
-          <option value="en">{t('language.en')}</option>
-        </Select>
-      </header>
-      {preview && (
-        <MessageBar intent="info" layout="singleline">
-          <MessageBarBody>{t('app.previewBanner')}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div className={s.body}>
-        <nav className={s.nav} aria-label={t('app.nav.label')}>
-          <TabList vertical selectedValue={page} onTabSelect={(_e, d) => setPage(String(d.value))}>
-            {PAGES.map((p) => (
-              <Tab key={p.id} value={p.id} icon={p.icon}>
-                {t(p.label)}
-              </Tab>
-            ))}
-          </TabList>
-        </nav>
-        <main id="main" className={s.main} tabIndex={-1}>
-          {current.render()}
-        </main>
+    // The layout class goes on an inner element: Fluent copies the provider's className onto every
+    // dialog portal, which would paint the page background over the dimmed backdrop.
+    <FluentProvider theme={theme}>
+      <div className={s.root}>
+        <a href="#main" className={s.skip}>
+          {t('app.skipToContent')}
+        </a>
+        <header className={s.header}>
+          <Text className={s.brand}>{t('app.title')}</Text>
+          <label htmlFor="lang-switch">{t('app.language')}</label>
+          <Select
+            id="lang-switch"
+            value={i18n.language}
+            onChange={(_e, d) => {
+              const lang = d.value as Lang;
+              void setLanguage(lang);
+              // Remember the choice; ignore a policy lock here (the switch then lasts this session).
+              bridge.call('settings:update', { language: lang }).catch(() => undefined);
+            }}
+          >
+            <option value="sv">{t('language.sv')}</option>
+            <option value="en">{t('language.en')}</option>
+          </Select>
+        </header>
+        {preview && (
+          <MessageBar intent="info" layout="singleline">
+            <MessageBarBody>{t('app.previewBanner')}</MessageBarBody>
+          </MessageBar>
+        )}
+        <div className={s.body}>
+          <nav className={s.nav} aria-label={t('app.nav.label')}>
+            <TabList vertical selectedValue={page} onTabSelect={(_e, d) => setPage(String(d.value))}>
+              {PAGES.map((p) => (
+                <Tab key={p.id} value={p.id} icon={p.icon}>
+                  {t(p.label)}
+                </Tab>
+              ))}
+            </TabList>
+          </nav>
+          <main id="main" className={s.main} tabIndex={-1}>
+            {current.render()}
+          </main>
+        </div>
       </div>
     </FluentProvider>
   );

@@ -155,11 +155,17 @@ export async function onToken<T>(
   try {
     return await ref.module.withSession(ref.slot, { rw: opts.rw, operation: opts.what }, async (session) => {
       if (!tokenStillThere(ref)) throw removedError(ref, opts.what, undefined);
+      // How far the operation got, so a "card removed" error can say whether the card may have
+      // been changed (a critical step was reached) or certainly was not.
+      let lastStep: string | null = null;
+      let criticalReached = false;
       const ts: TokenSession = {
         ref,
         api: ref.module.api,
         session,
         progress: async (step) => {
+          lastStep = step;
+          criticalReached ||= CRITICAL.has(step);
           await opts.onProgress?.({ step, critical: CRITICAL.has(step) });
         },
         flags: () => ref.module.api.C_GetTokenInfo(ref.slot).flags,
@@ -167,7 +173,9 @@ export async function onToken<T>(
       try {
         return await fn(ts);
       } catch (err) {
-        throw explain(err, ref, opts.what);
+        const e = explain(err, ref, opts.what);
+        if (e.code !== 'token-removed') throw e;
+        throw new EidError(e.code, e.message, { ...(e.details ?? {}), step: lastStep, criticalReached }, { cause: e.cause ?? err });
       }
     });
   } catch (err) {

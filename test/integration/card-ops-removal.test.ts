@@ -103,6 +103,8 @@ describe('token removed mid-operation', () => {
       }),
     );
     expect(err.code).toBe('token-removed');
+    // The error says how far it got, so the UI can tell "nothing changed" from "may have changed".
+    expect(err.details).toMatchObject({ step: 'changing-pin', criticalReached: true });
     putBack!();
     await fx.service.snapshot();
     const again = await fx.ops.changePin(key, { oldPin: PIN, newPin: '999999' });

@@ -27,11 +27,14 @@ export type OperationOutcome<T> = { readonly ok: true; readonly value: T } | { r
 const IDLE: OperationView = { running: false, step: null, critical: false };
 
 /**
- * In the preview, events and answers travel on different HTTP connections, so the progress event
- * of the last step can arrive just after the error it preceded. When the card was pulled we wait
- * this long for such stragglers before saying whether anything was changed.
+ * Whether a failed operation had reached a step that changes the card. Main says so itself in a
+ * `token-removed` error (details.criticalReached), which is exact even when progress events and
+ * answers travel on different connections (the preview); the events seen so far are the fallback.
  */
-export const LATE_PROGRESS_MS = 300;
+export function reachedCriticalStep(error: unknown, seenCritical: boolean): boolean {
+  const details = (error as { details?: Record<string, unknown> } | null)?.details;
+  return typeof details?.criticalReached === 'boolean' ? details.criticalReached : seenCritical;
+}
 
 /** One operation runner per dialog. */
 export function useCardOperation(operation: CardOperation): {
@@ -61,8 +64,7 @@ export function useCardOperation(operation: CardOperation): {
     try {
       return { ok: true, value: await call() };
     } catch (error) {
-      if ((error as { code?: string } | null)?.code === 'token-removed') await new Promise((r) => setTimeout(r, LATE_PROGRESS_MS));
-      return { ok: false, error, reachedCritical: mine.critical };
+      return { ok: false, error, reachedCritical: reachedCriticalStep(error, mine.critical) };
     } finally {
       active.current = null;
       setView(IDLE);
