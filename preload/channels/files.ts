@@ -130,10 +130,9 @@ export const p12ReportSchema = z.object({
   /**
    * Key requests and entries whose key the leaf certificate was issued for: a certificates-only
    * file (an order made with a CSR) can be paired with these through `keystore:pair`. An entry
-   * holding this very certificate is not listed (that is `inKeystore`). Main always sends it;
-   * it is optional in the type only so that renderer fixtures written before it still compile.
+   * holding this very certificate is not listed (that is `inKeystore`). Main always sends it.
    */
-  pairable: z.array(pairableSchema).optional(),
+  pairable: z.array(pairableSchema),
 });
 
 /** The preview shown before an older certificate is removed from an OS store. */

@@ -6,7 +6,7 @@
  */
 import { describeCertificate, type CertificateInfo } from '../../main/pki/certificate';
 import { issueEndEntity, makeTestPki } from '../../dev/test-ca';
-import type { ImportResult, KeystoreEntry, OlderCertificate, OsStoreInfo, P12Report, PinRules } from '../../renderer/pages/files/types';
+import type { CreatedRequest, ImportResult, KeyRequest, KeystoreEntry, OlderCertificate, OsStoreInfo, P12Report, Pairable, PairResponse, PinRules } from '../../renderer/pages/files/types';
 
 const { ca } = makeTestPki();
 
@@ -64,14 +64,64 @@ export function report(over: Partial<P12Report> = {}): P12Report {
     keyMismatch: false,
     protection: { macAlgorithm: 'sha256', macIterations: 2048, encryption: ['aes-256-cbc'] },
     inKeystore: null,
+    pairable: [],
     ...over,
   };
 }
 
-/** A file with certificates only (an order made with a CSR). */
-export function certificatesOnlyReport(): P12Report {
+/** The id of the key request the fixtures pair with. */
+export const REQUEST_ID = 'feedc0de12345678';
+/** The label that request was given. */
+export const REQUEST_LABEL = 'Åsa Öberg – order 2025';
+/** A PEM CSR as main hands it out (its content is not parsed by the renderer). */
+export const CSR_PEM = '-----BEGIN CERTIFICATE REQUEST-----\nMIICWjCCAUICAQAwFTETMBEGA1UEAwwKw4VzYSDDlmJlcmc=\n-----END CERTIFICATE REQUEST-----\n';
+
+/** The key request of the fixtures, as `keystore:pair` can pair with it. */
+export const PAIRABLE: Pairable = { kind: 'request', id: REQUEST_ID, label: REQUEST_LABEL };
+
+/** A file with certificates only (an order made with a CSR); `pairable` names keys here it belongs to. */
+export function certificatesOnlyReport(pairable: Pairable[] = []): P12Report {
   const r = report();
-  return { ...r, keys: 0, keyDetails: [], pairs: [], certificates: r.certificates.map((c) => ({ ...c, hasKey: false })), leaf: { ...r.leaf!, hasKey: false }, certificatesOnly: true };
+  return { ...r, keys: 0, keyDetails: [], pairs: [], certificates: r.certificates.map((c) => ({ ...c, hasKey: false })), leaf: { ...r.leaf!, hasKey: false }, certificatesOnly: true, pairable };
+}
+
+/** A key request as `keystore:requests` lists it. */
+export function keyRequest(over: Partial<KeyRequest> = {}): KeyRequest {
+  return {
+    id: REQUEST_ID,
+    label: REQUEST_LABEL,
+    subjectDn: `CN=${HOLDER},serialNumber=${IDENTITY},O=${ORGANISATION},C=SE`,
+    algorithm: 'rsa2048',
+    keyAlgorithm: 'RSA 2048',
+    createdAt: '2025-03-04T09:30:00.000Z',
+    spkiFingerprint: 'CD:'.repeat(31) + 'EF',
+    csrPem: CSR_PEM,
+    protectedByOs: false,
+    pin: { attempts: 0, retryAfterSeconds: 0 },
+    ...over,
+  };
+}
+
+/** What `keystore:create-request` answers for `keyRequest()`. */
+export function createdRequest(over: Partial<CreatedRequest> = {}): CreatedRequest {
+  const r = keyRequest();
+  return { id: r.id, csrPem: r.csrPem, subjectDn: r.subjectDn, spkiFingerprint: r.spkiFingerprint, algorithm: r.algorithm, label: r.label, createdAt: r.createdAt, ...over };
+}
+
+/** What a successful `keystore:pair` answers (the request became an e-ID, installed in NSS too). */
+export function pairResponse(over: Partial<PairResponse> = {}): PairResponse {
+  return {
+    entryId: '0123456789abcdef',
+    holder: HOLDER,
+    identity: LEAF.identity,
+    notAfter: LEAF.notAfter,
+    fingerprintSha256: LEAF.fingerprintSha256,
+    replacedRequest: true,
+    renewalOf: null,
+    osStore: { kind: 'nss', location: STORE.location, reference: HOLDER },
+    older: [],
+    ...over,
+  };
 }
 
 /** A file with a private key only. */

@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { P12_MAX_BYTES } from '../../preload/channels/files';
+import { CERTIFICATE_FILE_MAX_BYTES, P12_MAX_BYTES } from '../../preload/channels/files';
 import {
+  CERTIFICATE_PROGRESS_STEPS,
+  PROGRESS_STEPS,
+  canPair,
+  fileKind,
   fileRefusal,
   initialState,
   installBlocker,
   normalisePassword,
+  pairPinBlocker,
+  pairedAsImport,
+  progressSteps,
   returnStepFor,
   transition,
   type ImportEvent,
   type ImportState,
 } from '../../renderer/pages/files/import-machine';
 import { brokenRules, meetsRule, pinProblems } from '../../renderer/pages/files/pin-check';
-import { RULES, STORE, certificatesOnlyReport, importResult, keyOnlyReport, older, report } from '../helpers/renderer-files-fixtures';
+import { PAIRABLE, RULES, STORE, certificatesOnlyReport, entry, importResult, keyOnlyReport, keyRequest, older, pairResponse, report } from '../helpers/renderer-files-fixtures';
 
 const FILE = { name: 'Åsa Öberg.P12', size: 2400, data: 'MIIJ' };
 const run = (s: ImportState, ...events: ImportEvent[]) => events.reduce(transition, s);
@@ -29,8 +36,9 @@ function atTargets(store = STORE, olders = [older()]): ImportState {
 
 describe('pick step', () => {
   it('refuses wrong types, empty and too large files by name and size before reading', () => {
-    expect(fileRefusal({ name: 'cert.pem', size: 10 })).toBe('wrong-type');
+    expect(fileRefusal({ name: 'letter.pdf', size: 10 })).toBe('wrong-type');
     expect(fileRefusal({ name: 'x.p12.txt', size: 10 })).toBe('wrong-type');
+    expect(fileRefusal({ name: 'cert.pem.exe', size: 10 })).toBe('wrong-type');
     expect(fileRefusal({ name: 'x.PFX', size: 0 })).toBe('empty');
     expect(fileRefusal({ name: 'x.p12', size: P12_MAX_BYTES + 1 })).toBe('too-large');
     expect(fileRefusal({ name: 'x.p12', size: P12_MAX_BYTES })).toBeNull();
@@ -343,5 +351,233 @@ describe('a whole import', () => {
     s = transition(s, { type: 'INSTALL_DONE', request: s.pending!, result: importResult() });
     expect(s.step).toBe('done');
     expect(s.removeOlder).toEqual([older().fingerprintSha256]);
+  });
+});
+
+const CERT_FILE = { name: 'Åsa Öberg.P7B', size: 1800, data: 'MIIG' };
+const PIN = 'Hallon-83';
+
+/** A certificates-only .p12 whose key inspection found in the keystore, on its step. */
+function certsOnly(pairable = [PAIRABLE]): ImportState {
+  return inspected(certificatesOnlyReport(pairable));
+}
+/** Paired as far as the places step, with the key's PIN held and the store loaded. */
+function pairTargets(start: ImportState = transition(certsOnly(), { type: 'PAIR' }), olders = [older()]): ImportState {
+  return run(start, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'STORE_LOADED', store: STORE, older: olders });
+}
+const HOLDERS = { requests: [keyRequest()], entries: [entry()] };
+
+describe('file kinds', () => {
+  it('certificate files are accepted by name and bounded by their own limit', () => {
+    for (const name of ['a.cer', 'b.CRT', 'c.pem', 'd.p7b', 'e.P7C']) {
+      expect(fileKind(name)).toBe('certificate');
+      expect(fileRefusal({ name, size: 10 })).toBeNull();
+    }
+    expect(fileKind('x.pfx')).toBe('p12');
+    expect(fileKind('x.csr')).toBeNull();
+    expect(fileRefusal({ name: 'x.pem', size: CERTIFICATE_FILE_MAX_BYTES + 1 })).toBe('too-large');
+    expect(fileRefusal({ name: 'x.p7b', size: 0 })).toBe('empty');
+  });
+  it('a certificate file skips the password and the contents and goes straight to the key’s PIN', () => {
+    const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+    expect(s).toMatchObject({ step: 'pair-pin', pairMode: true, pairWith: null, hasPassword: false, file: CERT_FILE, report: null });
+    expect(progressSteps(s)).toBe(CERTIFICATE_PROGRESS_STEPS);
+    expect(progressSteps(inspected())).toBe(PROGRESS_STEPS);
+    // Back leads to choosing a file again.
+    expect(transition(s, { type: 'BACK' })).toMatchObject({ step: 'pick', file: null, pairMode: false });
+  });
+});
+
+describe('certificates only: pairing offered or not', () => {
+  it('without a key here there is nothing to pair: PAIR is ignored', () => {
+    const s = inspected(certificatesOnlyReport([]));
+    expect(canPair(s)).toBe(false);
+    expect(transition(s, { type: 'PAIR' })).toBe(s);
+  });
+  it('with a key here, PAIR goes to the key’s PIN, naming the first key main will use; the password is kept', () => {
+    const second = { kind: 'entry' as const, id: 'aaaaaaaaaaaaaaaa', label: 'Renewed' };
+    const s = certsOnly([PAIRABLE, second]);
+    expect(canPair(s)).toBe(true);
+    const p = transition(s, { type: 'PAIR' });
+    expect(p).toMatchObject({ step: 'pair-pin', pairMode: true, pairWith: PAIRABLE, hasPassword: true, hasPin: false });
+    expect(progressSteps(p)).toBe(PROGRESS_STEPS);
+    // Not while another request runs, nor from another step.
+    expect(transition({ ...s, pending: 9 }, { type: 'PAIR' }).step).toBe('certificates-only');
+    expect(transition(inspected(), { type: 'PAIR' }).step).toBe('contents');
+  });
+  it('keeps what the keystore holds, for naming the key and its wrong-PIN state', () => {
+    const s = transition(certsOnly(), { type: 'KEYS_LOADED', holders: HOLDERS });
+    expect(s.keyHolders).toEqual(HOLDERS);
+    const failed = transition(s, { type: 'KEYS_FAILED', error: err('keystore-corrupt') });
+    expect(failed.keyHoldersError?.code).toBe('keystore-corrupt');
+  });
+});
+
+describe('the key’s PIN', () => {
+  it('an empty PIN stays on the step; a PIN goes on to the places, held by the host only', () => {
+    const p = transition(certsOnly(), { type: 'PAIR' });
+    const empty = transition(p, { type: 'SUBMIT_PAIR_PIN', pin: '' });
+    expect(empty).toMatchObject({ step: 'pair-pin', pinProblems: ['empty'], hasPin: false });
+    const t = transition(empty, { type: 'SUBMIT_PAIR_PIN', pin: PIN });
+    expect(t).toMatchObject({ step: 'targets', hasPin: true, pinProblems: null, targets: { keystore: true } });
+    expect(JSON.stringify(t)).not.toContain(PIN);
+    // The PIN of an existing key is not judged by the rules for new PINs: a short one is sent as typed.
+    expect(transition(p, { type: 'SUBMIT_PAIR_PIN', pin: '1' }).step).toBe('targets');
+  });
+  it('for a certificate file, a keystore holding no key at all cannot be asked for a PIN', () => {
+    const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+    // Not known yet: the user may go on.
+    expect(pairPinBlocker(s)).toBeNull();
+    const none = transition(s, { type: 'KEYS_LOADED', holders: { requests: [], entries: [] } });
+    expect(pairPinBlocker(none)).toBe('no-key-here');
+    expect(transition(none, { type: 'SUBMIT_PAIR_PIN', pin: PIN })).toBe(none);
+    const some = transition(s, { type: 'KEYS_LOADED', holders: { requests: [keyRequest()], entries: [] } });
+    expect(transition(some, { type: 'SUBMIT_PAIR_PIN', pin: PIN }).step).toBe('targets');
+  });
+  it('Back from the PIN returns to the certificates-only step and leaves pair mode', () => {
+    const p = transition(certsOnly(), { type: 'PAIR' });
+    const back = transition(p, { type: 'BACK' });
+    expect(back).toMatchObject({ step: 'certificates-only', pairMode: false, pairWith: null, hasPassword: true });
+    expect(transition(back, { type: 'BACK' })).toMatchObject({ step: 'password', hasPassword: false });
+  });
+});
+
+describe('pairing: places', () => {
+  it('the keystore is always on; the certificate store is optional and chosen when available', () => {
+    const t = pairTargets();
+    expect(t.targets).toEqual({ keystore: true, osStore: true });
+    expect(transition(t, { type: 'SET_TARGET', target: 'keystore', on: false })).toBe(t);
+    const off = transition(t, { type: 'SET_TARGET', target: 'osStore', on: false });
+    expect(off.targets).toEqual({ keystore: true, osStore: false });
+    expect(installBlocker(off)).toBeNull();
+    // An already-in-keystore or install-only check does not apply to pairing.
+    expect(installBlocker(t)).toBeNull();
+  });
+  it('needs the key’s PIN, the file’s password for a .p12 (not for a certificate file), and a usable store when chosen', () => {
+    const t = pairTargets();
+    expect(installBlocker({ ...t, hasPin: false })).toBe('no-key-pin');
+    expect(installBlocker({ ...t, hasPassword: false })).toBe('no-password');
+    const cert = run(initialState, { type: 'FILE_READ', file: CERT_FILE }, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'STORE_LOADED', store: STORE, older: [] });
+    expect(cert.hasPassword).toBe(false);
+    expect(installBlocker(cert)).toBeNull();
+    // A store without its tools is simply not chosen: pairing into the keystore alone goes on.
+    const noStore = transition(pairTargets(undefined, []), { type: 'STORE_LOADED', store: { ...STORE, available: false }, older: [] });
+    expect(noStore.targets.osStore).toBe(false);
+    expect(installBlocker(noStore)).toBeNull();
+    expect(installBlocker({ ...t, store: { ...STORE, available: false } })).toBe('store-unavailable');
+  });
+  it('Back from the places returns to the key’s PIN, which is dropped', () => {
+    const back = transition(pairTargets(), { type: 'BACK' });
+    expect(back).toMatchObject({ step: 'pair-pin', hasPin: false, hasPassword: true, pairMode: true });
+  });
+});
+
+describe('pairing: running, done, refused', () => {
+  const started = (t = pairTargets()) => transition(t, { type: 'INSTALL' });
+  it('pairs once: a second Pair, Back, Restart or an import answer while pairing is ignored', () => {
+    const s = started();
+    expect(s.step).toBe('installing');
+    expect(transition(s, { type: 'INSTALL' })).toBe(s);
+    expect(transition(s, { type: 'BACK' })).toBe(s);
+    expect(transition(s, { type: 'RESTART' })).toBe(s);
+    expect(transition(s, { type: 'INSTALL_DONE', request: s.pending!, result: importResult() })).toBe(s);
+    expect(transition(s, { type: 'PAIR_DONE', request: s.pending! + 1, result: pairResponse(), removed: [], removeFailed: [] })).toBe(s);
+    // And an import's answers cannot finish a pairing, nor a pairing's an import.
+    const imp = transition(atTargets(), { type: 'INSTALL' });
+    expect(transition(imp, { type: 'PAIR_DONE', request: imp.pending!, result: pairResponse(), removed: [], removeFailed: [] })).toBe(imp);
+    expect(transition(imp, { type: 'PAIR_FAILED', request: imp.pending!, error: err('no-matching-key') })).toBe(imp);
+  });
+  it('done: what was paired, where, with which key; older certificates removed afterwards; both secrets dropped', () => {
+    const t = run(pairTargets(), { type: 'SET_REMOVE_OLDER', fingerprint: older().fingerprintSha256, on: true }, { type: 'INSTALL' });
+    const result = pairResponse({ older: [older(), older('EF:'.repeat(31) + '01')] });
+    const done = transition(t, { type: 'PAIR_DONE', request: t.pending!, result, removed: [older().fingerprintSha256], removeFailed: [] });
+    expect(done.step).toBe('done');
+    expect(done.hasPin || done.hasPassword).toBe(false);
+    expect(done.paired).toEqual({ replacedRequest: true, renewalOf: null, with: PAIRABLE });
+    expect(done.result?.imported[0]).toMatchObject({ keystoreId: result.entryId, holder: result.holder, osStore: result.osStore });
+    expect(done.result?.removed).toEqual([older().fingerprintSha256]);
+    expect(done.result?.older.map((o) => o.fingerprintSha256)).toEqual(['EF:'.repeat(31) + '01']);
+    expect(transition(done, { type: 'RESTART' })).toMatchObject({ step: 'pick', pairMode: false, paired: null, result: null });
+  });
+  it('a renewal for an e-ID’s key says which e-ID it renews', () => {
+    const t = started();
+    const done = transition(t, { type: 'PAIR_DONE', request: t.pending!, result: pairResponse({ replacedRequest: false, renewalOf: 'aaaaaaaaaaaaaaaa' }), removed: [], removeFailed: [] });
+    expect(done.paired).toMatchObject({ replacedRequest: false, renewalOf: 'aaaaaaaaaaaaaaaa' });
+  });
+  it('a wrong or throttled PIN comes back to the key’s PIN step with the reason; the places are kept', () => {
+    for (const [code, details] of [
+      ['pin-incorrect', { attempts: 1, attemptsBeforeDelay: 2, retryAfterSeconds: 0 }],
+      ['throttled', { retryAfterSeconds: 30, attempts: 4 }],
+    ] as const) {
+      const t = transition(pairTargets(), { type: 'SET_TARGET', target: 'osStore', on: false });
+      const s = transition(t, { type: 'INSTALL' });
+      const f = transition(s, { type: 'PAIR_FAILED', request: s.pending!, error: err(code, details) });
+      expect(f).toMatchObject({ step: 'pair-pin', pending: null, hasPin: false, hasPassword: true, error: null });
+      expect(f.pairPinError).toMatchObject({ code, details });
+      // Typing it again goes back to the places as they were chosen.
+      const again = transition(f, { type: 'SUBMIT_PAIR_PIN', pin: PIN });
+      expect(again).toMatchObject({ step: 'targets', pairPinError: null, targets: { keystore: true, osStore: false } });
+    }
+  });
+  it('no key here for the certificate, or a certificate that cannot be paired, leads to choosing another file', () => {
+    for (const [code, details] of [
+      ['no-matching-key', undefined],
+      ['validation', { reason: 'expired' }],
+      ['validation', { reason: 'ca-certificate' }],
+      ['already-exists', { id: 'feedfacecafebeef' }],
+      ['malformed', undefined],
+    ] as const) {
+      const s = started();
+      const f = transition(s, { type: 'PAIR_FAILED', request: s.pending!, error: err(code, details) });
+      expect(f.step).toBe('error');
+      expect(f.error).toMatchObject({ code, phase: 'pair', returnTo: 'pick' });
+      expect(f.hasPin || f.hasPassword).toBe(false);
+      expect(transition(f, { type: 'RECOVER' })).toMatchObject({ step: 'pick', file: null, pairMode: false, error: null });
+    }
+  });
+  it('a store failure returns to the places with both secrets kept; a wrong file password to the password', () => {
+    const s = started();
+    const f = transition(s, { type: 'PAIR_FAILED', request: s.pending!, error: err('os-store-failed', { rollback: 'complete' }) });
+    expect(f.error).toMatchObject({ phase: 'pair', returnTo: 'targets' });
+    expect(f.hasPin && f.hasPassword).toBe(true);
+    const back = transition(f, { type: 'RECOVER' });
+    expect(back).toMatchObject({ step: 'targets', pairMode: true });
+    expect(installBlocker(back)).toBeNull();
+    const s2 = started();
+    const wrong = transition(s2, { type: 'PAIR_FAILED', request: s2.pending!, error: err('bad-password') });
+    expect(wrong.error?.returnTo).toBe('password');
+    expect(transition(wrong, { type: 'RECOVER' })).toMatchObject({ step: 'password', pairMode: false, passwordError: { code: 'bad-password' } });
+  });
+  it('maps pairing codes to steps', () => {
+    expect(returnStepFor('pin-incorrect', 'pair')).toBe('pair-pin');
+    expect(returnStepFor('throttled', 'pair')).toBe('pair-pin');
+    expect(returnStepFor('no-matching-key', 'pair')).toBe('pick');
+    expect(returnStepFor('not-found', 'pair')).toBe('pick');
+    expect(returnStepFor('unavailable', 'pair')).toBe('targets');
+    expect(returnStepFor('keystore-locked', 'pair')).toBe('targets');
+    expect(returnStepFor('internal', 'pair')).toBe('targets');
+    // The import keeps its own mapping.
+    expect(returnStepFor('already-exists', 'import')).toBe('contents');
+    expect(returnStepFor('already-exists', 'pair')).toBe('pick');
+  });
+  it('pairedAsImport keeps the older certificates not removed', () => {
+    const r = pairResponse({ older: [older()] });
+    expect(pairedAsImport(r, [], []).older).toHaveLength(1);
+    expect(pairedAsImport(r, [older().fingerprintSha256], []).older).toHaveLength(0);
+    expect(pairedAsImport(r, [], [{ fingerprintSha256: 'x', code: 'not-found', message: 'm' }]).removeFailed).toHaveLength(1);
+  });
+});
+
+describe('a whole pairing', () => {
+  it('certificate file -> key PIN (wrong, then right) -> places -> pairing -> done', () => {
+    let s = run(initialState, { type: 'FILE_READ', file: CERT_FILE }, { type: 'KEYS_LOADED', holders: HOLDERS }, { type: 'SUBMIT_PAIR_PIN', pin: 'wrong' });
+    s = run(s, { type: 'STORE_LOADED', store: STORE, older: [] }, { type: 'INSTALL' });
+    s = transition(s, { type: 'PAIR_FAILED', request: s.pending!, error: err('pin-incorrect', { attempts: 1, attemptsBeforeDelay: 2, retryAfterSeconds: 0 }) });
+    expect(s.step).toBe('pair-pin');
+    s = run(s, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'INSTALL' });
+    expect(s.step).toBe('installing');
+    s = transition(s, { type: 'PAIR_DONE', request: s.pending!, result: pairResponse(), removed: [], removeFailed: [] });
+    expect(s).toMatchObject({ step: 'done', paired: { replacedRequest: true, renewalOf: null, with: null } });
+    expect(JSON.stringify(s)).not.toMatch(/Hallon|wrong"/);
   });
 });

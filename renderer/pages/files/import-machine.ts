@@ -11,22 +11,46 @@
  * Async work (inspect, import, loading rules and the store) is started by the host; the machine
  * hands out a request number when it accepts the start and ignores answers with another number, so
  * a late answer after Back or Cancel cannot move the wizard, and nothing can be submitted twice.
+ *
+ * Pairing (an order made with a CSR, seed 003: the certificate arrives without its key, which
+ * eID Desk made and kept) runs through the same machine in "pair mode": from 'certificates-only'
+ * when inspection names a key here (`report.pairable`), or straight from 'pick' for a certificate
+ * file (.cer/.crt/.pem/.p7b/.p7c), which has no password and no inspection. 'pair-pin' asks the
+ * PIN of that key (chosen when the request was made; it is not checked against the rules again),
+ * then 'targets' and 'installing' are shared with the import, with the keystore always on.
  */
-import { P12_MAX_BYTES } from '../../../preload/channels/files';
+import { CERTIFICATE_FILE_MAX_BYTES, P12_MAX_BYTES } from '../../../preload/channels/files';
 import { pinProblems, type PinProblem } from './pin-check';
-import type { ImportResult, OlderCertificate, OsStoreInfo, P12Report, PinRules, UiError } from './types';
+import type { ImportResult, KeyRequest, KeystoreEntry, OlderCertificate, OsStoreInfo, P12Report, Pairable, PairResponse, PinRules, UiError } from './types';
 
 /**
- * Step ids. 'certificates-only' is its own step so that pairing a certificate with a key already
- * in the keystore (an order made with a CSR) can be added there later without touching the rest.
+ * Step ids. 'certificates-only' is the detour for a file without a key; 'pair-pin' asks the PIN
+ * of the key a certificate is paired with.
  */
-export type StepId = 'pick' | 'password' | 'contents' | 'certificates-only' | 'pin' | 'targets' | 'installing' | 'done' | 'error';
+export type StepId = 'pick' | 'password' | 'contents' | 'certificates-only' | 'pair-pin' | 'pin' | 'targets' | 'installing' | 'done' | 'error';
 
 /** The steps shown in the progress list, in order (error and certificates-only are detours). */
 export const PROGRESS_STEPS: readonly StepId[] = ['pick', 'password', 'contents', 'pin', 'targets', 'installing', 'done'];
 
+/** The progress list of a certificate file: no password, nothing to inspect, 'pin' is the key's PIN. */
+export const CERTIFICATE_PROGRESS_STEPS: readonly StepId[] = ['pick', 'pin', 'targets', 'installing', 'done'];
+
 /** File extensions a PKCS#12 e-ID file arrives with. */
 export const P12_EXTENSIONS: readonly string[] = ['.p12', '.pfx'];
+
+/**
+ * File extensions of a certificate delivered for a CSR: DER or PEM (.cer/.crt/.pem) or a
+ * certs-only PKCS#7 (.p7b/.p7c). Main reads every one of them (main/keystore/certificate-file.ts).
+ */
+export const CERTIFICATE_EXTENSIONS: readonly string[] = ['.cer', '.crt', '.pem', '.p7b', '.p7c'];
+
+/** What kind of file a name says it is: a PKCS#12 e-ID, a certificate, or neither. */
+export function fileKind(name: string): 'p12' | 'certificate' | null {
+  const n = name.toLowerCase();
+  if (P12_EXTENSIONS.some((ext) => n.endsWith(ext))) return 'p12';
+  if (CERTIFICATE_EXTENSIONS.some((ext) => n.endsWith(ext))) return 'certificate';
+  return null;
+}
 
 /** A file as picked, before reading it. */
 export interface FileMeta {
@@ -44,8 +68,24 @@ export type FileProblem = 'wrong-type' | 'too-large' | 'empty' | 'several' | 'un
 
 /** The error step's content: what failed, in which phase, and where "back" leads. */
 export interface WizardError extends UiError {
-  readonly phase: 'inspect' | 'import';
+  readonly phase: 'inspect' | 'import' | 'pair';
   readonly returnTo: StepId;
+}
+
+/** The keys in the keystore a certificate can be paired with, as the pairing steps show them. */
+export interface KeyHolders {
+  readonly requests: readonly KeyRequest[];
+  readonly entries: readonly KeystoreEntry[];
+}
+
+/** What a finished pairing did beyond what the done step shows for an import. */
+export interface PairedInfo {
+  /** A key request became the new e-ID (and is gone). */
+  readonly replacedRequest: boolean;
+  /** The e-ID whose key the certificate renews, if so. */
+  readonly renewalOf: string | null;
+  /** The request or e-ID inspection named (null for a certificate file: main finds it). */
+  readonly with: Pairable | null;
 }
 
 /** Which stores the user chose. */
@@ -88,6 +128,17 @@ export interface ImportState {
   readonly removeOlder: readonly string[];
   readonly result: ImportResult | null;
   readonly error: WizardError | null;
+  /** Pairing a certificate with a key in the keystore, instead of importing an e-ID. */
+  readonly pairMode: boolean;
+  /** The key inspection says the certificate belongs to (main pairs with this one: the first it lists). */
+  readonly pairWith: Pairable | null;
+  /** Requests and e-IDs of the keystore, to name the key and show its wrong-PIN state. */
+  readonly keyHolders: KeyHolders | null;
+  readonly keyHoldersError: UiError | null;
+  /** The pairing was refused for the key's PIN (pin-incorrect, throttled): shown on 'pair-pin'. */
+  readonly pairPinError: UiError | null;
+  /** What a finished pairing did (with `result` for the rest). */
+  readonly paired: PairedInfo | null;
 }
 
 /** Everything that can happen to the wizard. */
@@ -108,6 +159,12 @@ export type ImportEvent =
   | { type: 'INSTALL' }
   | { type: 'INSTALL_DONE'; request: number; result: ImportResult }
   | { type: 'INSTALL_FAILED'; request: number; error: UiError }
+  | { type: 'PAIR' }
+  | { type: 'KEYS_LOADED'; holders: KeyHolders }
+  | { type: 'KEYS_FAILED'; error: UiError }
+  | { type: 'SUBMIT_PAIR_PIN'; pin: string }
+  | { type: 'PAIR_DONE'; request: number; result: PairResponse; removed: readonly string[]; removeFailed: ImportResult['removeFailed'] }
+  | { type: 'PAIR_FAILED'; request: number; error: UiError }
   | { type: 'BACK' }
   | { type: 'RECOVER' }
   | { type: 'RESTART' };
@@ -136,6 +193,12 @@ export const initialState: ImportState = Object.freeze({
   removeOlder: [],
   result: null,
   error: null,
+  pairMode: false,
+  pairWith: null,
+  keyHolders: null,
+  keyHoldersError: null,
+  pairPinError: null,
+  paired: null,
 }) as ImportState;
 
 // ---------------------------------------------------------------------------------------------
@@ -143,10 +206,30 @@ export const initialState: ImportState = Object.freeze({
 
 /** Why a file cannot be used, judged on its name and size alone (before reading a byte). */
 export function fileRefusal(file: FileMeta): FileProblem | null {
-  const name = file.name.toLowerCase();
-  if (!P12_EXTENSIONS.some((ext) => name.endsWith(ext))) return 'wrong-type';
+  const kind = fileKind(file.name);
+  if (!kind) return 'wrong-type';
   if (file.size === 0) return 'empty';
-  if (file.size > P12_MAX_BYTES) return 'too-large';
+  if (file.size > (kind === 'p12' ? P12_MAX_BYTES : CERTIFICATE_FILE_MAX_BYTES)) return 'too-large';
+  return null;
+}
+
+/** The progress list for this state: a certificate file skips the password and the contents. */
+export function progressSteps(s: Pick<ImportState, 'file'>): readonly StepId[] {
+  return s.file && fileKind(s.file.name) === 'certificate' ? CERTIFICATE_PROGRESS_STEPS : PROGRESS_STEPS;
+}
+
+/** Whether the certificates-only step can offer pairing: inspection named a key here and the password is held. */
+export function canPair(s: ImportState): boolean {
+  return s.step === 'certificates-only' && s.pending === null && s.hasPassword && (s.report?.pairable.length ?? 0) > 0;
+}
+
+/**
+ * Why the key's PIN cannot be sent on: for a certificate file, a keystore known to hold no key at
+ * all (no request, no e-ID) cannot pair it, so asking for a PIN would only lead to 'no-matching-key'.
+ */
+export function pairPinBlocker(s: ImportState): 'busy' | 'no-key-here' | null {
+  if (s.pending !== null) return 'busy';
+  if (!s.pairWith && s.keyHolders && s.keyHolders.requests.length === 0 && s.keyHolders.entries.length === 0) return 'no-key-here';
   return null;
 }
 
@@ -165,9 +248,18 @@ export function canInstallReport(report: P12Report | null): boolean {
   return !!report && !report.certificatesOnly && !report.keyOnly && !report.keyMismatch && report.leaf !== null && report.pairs.length > 0;
 }
 
-/** Why the Install button is not available yet, or null when it is. */
-export function installBlocker(s: ImportState): 'busy' | 'no-target' | 'no-pin' | 'no-password' | 'store-unavailable' | 'already-in-keystore' | 'cannot-install' | null {
+/** Why the Install (or Pair) button is not available yet, or null when it is. */
+export function installBlocker(
+  s: ImportState,
+): 'busy' | 'no-target' | 'no-pin' | 'no-key-pin' | 'no-password' | 'store-unavailable' | 'already-in-keystore' | 'cannot-install' | null {
   if (s.pending !== null) return 'busy';
+  if (s.pairMode) {
+    // The keystore always takes a paired e-ID (the key is there); the OS store is optional.
+    if (!s.hasPin) return 'no-key-pin';
+    if (s.file && fileKind(s.file.name) === 'p12' && !s.hasPassword) return 'no-password';
+    if ((s.targets.osStore || s.removeOlder.length > 0) && !s.store?.available) return 'store-unavailable';
+    return null;
+  }
   if (!canInstallReport(s.report)) return 'cannot-install';
   if (!s.hasPassword) return 'no-password';
   if (s.targets.keystore && s.report?.inKeystore) return 'already-in-keystore';
@@ -188,6 +280,7 @@ export function canChooseOlder(s: ImportState): boolean {
  * for a store that failed. Exported so the error screen can name the step on its button.
  */
 export function returnStepFor(code: string, phase: WizardError['phase']): StepId {
+  if (phase === 'pair') return pairReturnStep(code);
   switch (code) {
     case 'bad-password':
       return 'password';
@@ -209,11 +302,40 @@ export function returnStepFor(code: string, phase: WizardError['phase']): StepId
   }
 }
 
+/**
+ * Where a failed pairing leads: the key's PIN for a wrong or throttled PIN (answered on that step
+ * itself), the password for a wrong one, the places for a store that failed, and a new file for
+ * everything about the certificate: no key here for it, already paired, expired or not yet
+ * valid, a CA certificate, several keys, a complete e-ID (details.reason of 'validation').
+ */
+function pairReturnStep(code: string): StepId {
+  switch (code) {
+    case 'pin-incorrect':
+    case 'throttled':
+      return 'pair-pin';
+    case 'bad-password':
+      return 'password';
+    case 'no-matching-key':
+    case 'already-exists':
+    case 'validation':
+    case 'not-found':
+    case 'malformed':
+    case 'unsupported':
+    case 'too-large':
+    case 'too-costly':
+    case 'no-certificate':
+    case 'key-mismatch':
+      return 'pick';
+    default:
+      return 'targets';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transitions
 
 const SECRET_STEPS_PASSWORD: readonly StepId[] = ['pick', 'password'];
-const SECRET_STEPS_PIN: readonly StepId[] = ['pick', 'password', 'contents', 'certificates-only', 'pin'];
+const SECRET_STEPS_PIN: readonly StepId[] = ['pick', 'password', 'contents', 'certificates-only', 'pair-pin', 'pin'];
 
 /**
  * Secret lifetime, applied after every transition: a password is held only from a successful
@@ -232,8 +354,31 @@ function toPick(s: ImportState): ImportState {
   return { ...initialState, seq: s.seq, pinRules: s.pinRules };
 }
 
+/** Everything chosen for the places and for pairing, forgotten (the file and its password may stay). */
+function clearChoices(s: ImportState): ImportState {
+  return {
+    ...s,
+    pinProblems: null,
+    pinError: null,
+    older: [],
+    store: null,
+    storeError: null,
+    removeOlder: [],
+    targetsTouched: false,
+    targets: initialState.targets,
+    pairMode: false,
+    pairWith: null,
+    pairPinError: null,
+  };
+}
+
 function toPassword(s: ImportState): ImportState {
-  return { ...s, step: 'password', report: null, passwordError: null, pinProblems: null, pinError: null, older: [], store: null, storeError: null, removeOlder: [], targetsTouched: false, targets: initialState.targets };
+  return { ...clearChoices(s), step: 'password', report: null, passwordError: null };
+}
+
+/** Into pair mode on the key's PIN step; `pairWith` is the key inspection named (null: main finds it). */
+function toPairPin(s: ImportState, pairWith: Pairable | null): ImportState {
+  return { ...clearChoices(s), step: 'pair-pin', pairMode: true, pairWith };
 }
 
 function afterContents(s: ImportState): ImportState {
@@ -249,9 +394,13 @@ function back(s: ImportState): ImportState {
     case 'contents':
     case 'certificates-only':
       return toPassword(s);
+    case 'pair-pin':
+      // A certificate file came straight here; a certificates-only .p12 came from its step.
+      return s.report ? { ...clearChoices(s), step: 'certificates-only' } : toPick(s);
     case 'pin':
       return { ...s, step: 'contents', pinProblems: null, pinError: null };
     case 'targets':
+      if (s.pairMode) return { ...s, step: 'pair-pin', pinProblems: null, pairPinError: null };
       return s.report?.inKeystore ? { ...s, step: 'contents' } : { ...s, step: 'pin', pinProblems: null, pinError: null };
     default:
       // pick (the host closes the wizard), installing (nothing may interrupt), done, error (RECOVER).
@@ -294,6 +443,28 @@ function importFailed(s: ImportState, error: UiError): ImportState {
   return { ...s, pending: null, report, step: 'error', error: { ...error, phase: 'import', returnTo } };
 }
 
+function pairFailed(s: ImportState, error: UiError): ImportState {
+  const returnTo = returnStepFor(error.code, 'pair');
+  // A wrong or throttled PIN is answered on the PIN step itself, with the places kept.
+  if (returnTo === 'pair-pin') return { ...s, pending: null, step: 'pair-pin', pairPinError: error, pinProblems: null };
+  return { ...s, pending: null, step: 'error', error: { ...error, phase: 'pair', returnTo } };
+}
+
+/**
+ * A pairing's answer in the shape the done step shows for an import: the one e-ID made, where it
+ * went, and the older certificates removed afterwards (by the host, through os-store:remove) or
+ * still there.
+ */
+export function pairedAsImport(r: PairResponse, removed: readonly string[], removeFailed: ImportResult['removeFailed']): ImportResult {
+  const gone = new Set(removed);
+  return {
+    imported: [{ holder: r.holder, identity: r.identity, notAfter: r.notAfter, fingerprintSha256: r.fingerprintSha256, keystoreId: r.entryId, osStore: r.osStore }],
+    older: r.older.filter((o) => !gone.has(o.fingerprintSha256)),
+    removed: [...removed],
+    removeFailed: [...removeFailed],
+  };
+}
+
 /** The next state for an event; the same state object when the event is not allowed now. */
 export function transition(s: ImportState, e: ImportEvent): ImportState {
   return withSecretLifetime(step(s, e));
@@ -307,6 +478,8 @@ function step(s: ImportState, e: ImportEvent): ImportState {
       if (s.step !== 'pick') return s;
       const problem = fileRefusal(e.file);
       if (problem) return { ...s, fileProblem: problem };
+      // A certificate file has no password and nothing to inspect: it can only be paired.
+      if (fileKind(e.file.name) === 'certificate') return { ...toPairPin(s, null), file: e.file, fileProblem: null, passwordTrimmed: false };
       return { ...toPassword(s), file: e.file, fileProblem: null, passwordTrimmed: false };
     }
     case 'SUBMIT_PASSWORD':
@@ -341,6 +514,7 @@ function step(s: ImportState, e: ImportEvent): ImportState {
       return { ...s, storeError: e.error, store: null, older: [], removeOlder: [], targets: { ...s.targets, osStore: false } };
     case 'SET_TARGET': {
       if (s.step !== 'targets' || s.pending !== null) return s;
+      if (s.pairMode && e.target === 'keystore') return s;
       if (e.on && e.target === 'osStore' && !s.store?.available) return s;
       if (e.on && e.target === 'keystore' && (s.report?.inKeystore || !s.hasPin)) return s;
       return { ...s, targets: { ...s.targets, [e.target]: e.on }, targetsTouched: true };
@@ -355,11 +529,35 @@ function step(s: ImportState, e: ImportEvent): ImportState {
       if (s.step !== 'targets' || installBlocker(s) !== null) return s;
       return { ...s, step: 'installing', pending: s.seq + 1, seq: s.seq + 1 };
     case 'INSTALL_DONE':
-      if (s.step !== 'installing' || s.pending !== e.request) return s;
+      if (s.step !== 'installing' || s.pairMode || s.pending !== e.request) return s;
       return { ...s, step: 'done', pending: null, result: e.result };
     case 'INSTALL_FAILED':
-      if (s.step !== 'installing' || s.pending !== e.request) return s;
+      if (s.step !== 'installing' || s.pairMode || s.pending !== e.request) return s;
       return importFailed(s, e.error);
+    case 'PAIR':
+      if (!canPair(s) || !s.report) return s;
+      // Main pairs with the first key it finds, which is the first one inspection lists.
+      return toPairPin(s, s.report.pairable[0]);
+    case 'KEYS_LOADED':
+      return { ...s, keyHolders: e.holders, keyHoldersError: null };
+    case 'KEYS_FAILED':
+      return { ...s, keyHoldersError: e.error };
+    case 'SUBMIT_PAIR_PIN':
+      if (s.step !== 'pair-pin' || pairPinBlocker(s) !== null) return s;
+      if (e.pin.length === 0) return { ...s, pinProblems: ['empty'] };
+      return { ...s, step: 'targets', pinProblems: null, pairPinError: null, hasPin: true, targets: { ...s.targets, keystore: true } };
+    case 'PAIR_DONE':
+      if (s.step !== 'installing' || !s.pairMode || s.pending !== e.request) return s;
+      return {
+        ...s,
+        step: 'done',
+        pending: null,
+        result: pairedAsImport(e.result, e.removed, e.removeFailed),
+        paired: { replacedRequest: e.result.replacedRequest, renewalOf: e.result.renewalOf, with: s.pairWith },
+      };
+    case 'PAIR_FAILED':
+      if (s.step !== 'installing' || !s.pairMode || s.pending !== e.request) return s;
+      return pairFailed(s, e.error);
     case 'BACK': {
       if (s.step === 'installing') return s;
       // Back while inspecting abandons the request: its answer will be ignored.

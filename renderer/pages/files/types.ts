@@ -28,6 +28,20 @@ export type DamagedEntry = KeystoreList['damaged'][number];
 export type InstallRecord = KeystoreEntry['installs'][number];
 /** The kinds of OS certificate store. */
 export type OsStoreKind = OsStoreInfo['kind'];
+/** A key request or e-ID in the keystore whose key a certificates-only file was issued for. */
+export type Pairable = P12Report['pairable'][number];
+/** The answer of `keystore:requests`. */
+export type KeyRequestList = ResponseOf<'keystore:requests'>;
+/** A key request waiting for its certificate (an order made with a CSR). */
+export type KeyRequest = KeyRequestList['requests'][number];
+/** The answer of `keystore:create-request`: the new request and its CSR. */
+export type CreatedRequest = ResponseOf<'keystore:create-request'>;
+/** The answer of `keystore:pair`. */
+export type PairResponse = ResponseOf<'keystore:pair'>;
+/** Key algorithms a request can be made for. */
+export type RequestAlgorithm = KeyRequest['algorithm'];
+/** Wrong-PIN state of an e-ID or a key request. */
+export type PinState = KeystoreEntry['pin'];
 
 /**
  * An error as the UI keeps it: the stable code (translated), main's English message (the fallback)
