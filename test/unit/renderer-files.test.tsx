@@ -33,6 +33,7 @@ vi.mock('../../renderer/bridge-client', () => ({
 }));
 
 const PASSWORD = 'K7mQ2xRt';
+const FILE_INPUT = 'e-ID file (.p12, .pfx) or certificate (.cer, .crt, .pem, .p7b)';
 const wrap = (ui: ReactElement) => render(<FluentProvider theme={webLightTheme}>{ui}</FluentProvider>);
 const p12File = (name = 'Åsa Öberg.p12', bytes = new Uint8Array([0x30, 0x82, 0x01, 0x02])) => new File([bytes], name, { type: 'application/x-pkcs12' });
 const callsTo = (channel: string) => calls.filter((c) => c.channel === channel);
@@ -51,6 +52,8 @@ beforeEach(async () => {
   handlers.set('keystore:pin-rules', () => RULES);
   handlers.set('os-store:info', () => STORE);
   handlers.set('os-store:older', () => ({ ...STORE, older: [older()] }));
+  handlers.set('keystore:requests', () => ({ requests: [], damaged: [] }));
+  handlers.set('keystore:list', () => ({ dir: '/ks', entries: [], damaged: [] }));
   await setLanguage('en');
 });
 afterEach(() => {
@@ -155,7 +158,7 @@ async function openWizard() {
 }
 async function pick(file = p12File()) {
   await act(async () => {
-    fireEvent.change(screen.getByLabelText('e-ID file (.p12 or .pfx)'), { target: { files: [file] } });
+    fireEvent.change(screen.getByLabelText(FILE_INPUT), { target: { files: [file] } });
   });
 }
 async function typePassword(value: string) {
@@ -258,8 +261,10 @@ describe('import wizard', () => {
     await openWizard();
     await pick(p12File('huge.p12', new Uint8Array(P12_MAX_BYTES + 1)));
     expect(screen.getByTestId('file-problem').textContent).toBe('The file is far too large to be an e-ID file (at most 1 MB). Check that you chose the right file.');
-    await pick(p12File('certificate.cer'));
-    expect(screen.getByTestId('file-problem').textContent).toBe('That is not an e-ID file. Choose the file ending in .p12 or .pfx.');
+    await pick(p12File('order.csr'));
+    expect(screen.getByTestId('file-problem').textContent).toBe(
+      'That is not an e-ID or certificate file. Choose the file ending in .p12 or .pfx, or the certificate ending in .cer, .crt, .pem, .p7b or .p7c.',
+    );
     expect(read).not.toHaveBeenCalled();
     // Dropping one works like choosing it.
     await act(async () => {
@@ -270,15 +275,19 @@ describe('import wizard', () => {
     read.mockRestore();
   });
 
-  it('a certificates-only file says so and stops; Back leads to the password again', async () => {
+  it('a certificates-only file without a key here says where the key is and stops; Back leads to the password again', async () => {
     handlers.set('p12:inspect', () => certificatesOnlyReport());
     await openWizard();
     await pick();
     await typePassword(PASSWORD);
     const step = await screen.findByTestId('step-certificates-only');
     expect(within(step).getByText(/ordered with a CSR: the key is where the CSR was made\./)).toBeTruthy();
+    expect(within(step).getByText('No key for this certificate is in eID Desk’s keystore')).toBeTruthy();
+    expect(within(step).getByText(/stays where the certificate request \(CSR\) was made: on that computer, or in the program or server that made it/)).toBeTruthy();
     expect(within(step).getByTestId('identity-number').textContent).toBe(IDENTITY);
     expect(within(step).queryByRole('button', { name: 'Next' })).toBeNull();
+    expect(within(step).queryByRole('button', { name: /Pair/ })).toBeNull();
+    expect(within(step).getByRole('button', { name: 'Choose another file' })).toBeTruthy();
     fireEvent.click(within(step).getByRole('button', { name: 'Back' }));
     expect((await screen.findByLabelText('PIN code from the PIN letter') as HTMLInputElement).value).toBe('');
   });

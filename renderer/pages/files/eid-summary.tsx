@@ -9,7 +9,8 @@ import { useTranslation } from 'react-i18next';
 import { CopyButton } from '../../components/copy-button';
 import { formatDate } from '../../format';
 import { useFilesStyles } from './styles';
-import { EXPIRES_SOON_DAYS, daysUntil } from './text';
+import { EXPIRES_SOON_DAYS, daysUntil, waitText } from './text';
+import type { PinState } from './types';
 
 /** An identity number as the bridge sends it. */
 export interface IdentityView {
@@ -88,4 +89,27 @@ export function ValidityRange({ notBefore, notAfter }: { readonly notBefore: str
       {formatDate(notBefore, i18n.language)} {t('files.contents.to')} {formatDate(notAfter, i18n.language)}
     </span>
   );
+}
+
+/**
+ * The wrong-PIN state of an e-ID or a key request, before anyone types: locked for how long, or how
+ * many wrong PINs in a row so far; nothing when all is well.
+ */
+export function PinStateBadge({ pin }: { readonly pin: PinState }) {
+  const { t } = useTranslation();
+  if (pin.retryAfterSeconds > 0) {
+    return (
+      <Badge appearance="filled" color="danger" data-testid="pin-state">
+        {t('files.entry.throttled', { time: waitText(t, pin.retryAfterSeconds) })}
+      </Badge>
+    );
+  }
+  if (pin.attempts > 0) {
+    return (
+      <Badge appearance="tint" color="warning" data-testid="pin-state">
+        {t('files.entry.wrongPins', { count: pin.attempts })}
+      </Badge>
+    );
+  }
+  return null;
 }

@@ -2,14 +2,14 @@
  * One e-ID on file on the page: holder, organisation, identity number with copy, validity with
  * expired / expires-soon, where it is installed, the wrong-PIN state, and its actions.
  */
-import { Badge, Button, Card, Title3 } from '@fluentui/react-components';
+import { Button, Card, Title3 } from '@fluentui/react-components';
 import { CertificateRegular, DeleteRegular, HistoryRegular, KeyResetRegular } from '@fluentui/react-icons';
 import { forwardRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../../format';
-import { IdentityNumber, Item, ValidityBadge, keyText } from './eid-summary';
+import { IdentityNumber, Item, PinStateBadge, ValidityBadge, keyText } from './eid-summary';
 import { useFilesStyles } from './styles';
-import { storeName, waitText } from './text';
+import { storeName } from './text';
 import type { KeystoreEntry } from './types';
 
 /** What the card's buttons open. */
@@ -35,17 +35,7 @@ export const EntryCard = forwardRef<HTMLDivElement, EntryCardProps>(function Ent
           {name}
         </Title3>
         <ValidityBadge validity={entry.validity} notAfter={entry.notAfter} />
-        {entry.pin.retryAfterSeconds > 0 ? (
-          <Badge appearance="filled" color="danger" data-testid="pin-state">
-            {t('files.entry.throttled', { time: waitText(t, entry.pin.retryAfterSeconds) })}
-          </Badge>
-        ) : (
-          entry.pin.attempts > 0 && (
-            <Badge appearance="tint" color="warning" data-testid="pin-state">
-              {t('files.entry.wrongPins', { count: entry.pin.attempts })}
-            </Badge>
-          )
-        )}
+        <PinStateBadge pin={entry.pin} />
       </div>
       {entry.identity && <IdentityNumber identity={entry.identity} />}
       <dl className={s.fields}>

@@ -1,20 +1,23 @@
 /**
- * "E-IDs on file": every e-ID in the keystore, damaged entries with a way to delete them, and the
- * import wizard. The wizard opens in place of the list (one page entry in the registry), and
- * "Show my e-ID" at its end returns here with the imported e-ID scrolled to and focused.
+ * "E-IDs on file": every e-ID in the keystore, damaged entries with a way to delete them, the key
+ * requests waiting for a certificate (with "Create key request (CSR)"), and the import wizard. The
+ * wizard opens in place of the list (one page entry in the registry), and "Show my e-ID" at its
+ * end returns here with the imported or paired e-ID scrolled to and focused.
  */
 import { Button, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text, Title2, Title3, Card } from '@fluentui/react-components';
-import { AddRegular, ArrowClockwiseRegular } from '@fluentui/react-icons';
+import { AddRegular, ArrowClockwiseRegular, KeyMultipleRegular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { errorText } from '../../i18n';
 import { ChangePinDialog } from './change-pin-dialog';
 import { ConfirmDialog } from './confirm-dialog';
+import { CreateRequestDialog } from './create-request-dialog';
 import { DeleteDialog, type DeleteOutcome } from './delete-dialog';
 import { EntryCard, type EntryAction } from './entry-card';
 import { EntryDetailsDialog } from './entry-details-dialog';
 import { ImportWizard } from './import-wizard';
+import { KeyRequests } from './key-requests';
 import { OlderDialog } from './older-dialog';
 import { useFilesStyles } from './styles';
 import { storeName } from './text';
@@ -28,8 +31,9 @@ type Notice = { intent: 'success' | 'info' | 'warning'; text: string; detail?: s
 function EidsOnFile({ onImport, focusId }: { readonly onImport: () => void; readonly focusId: string | null }) {
   const { t } = useTranslation();
   const s = useFilesStyles();
-  const { list, store, loading, error, refresh } = useKeystore();
+  const { list, requests, requestsError, store, loading, error, refresh } = useKeystore();
   const [open, setOpen] = useState<Open>(null);
+  const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [damaged, setDamaged] = useState<DamagedEntry | null>(null);
   const [damagedBusy, setDamagedBusy] = useState(false);
@@ -81,6 +85,15 @@ function EidsOnFile({ onImport, focusId }: { readonly onImport: () => void; read
         </Title2>
         <Button icon={<ArrowClockwiseRegular />} onClick={() => void refresh()} disabled={loading}>
           {t('files.refresh')}
+        </Button>
+        <Button
+          icon={<KeyMultipleRegular />}
+          onClick={() => {
+            setNotice(null);
+            setCreating(true);
+          }}
+        >
+          {t('files.requests.create')}
         </Button>
         <Button appearance="primary" icon={<AddRegular />} onClick={onImport}>
           {t('files.import')}
@@ -149,11 +162,22 @@ function EidsOnFile({ onImport, focusId }: { readonly onImport: () => void; read
           }}
         />
       ))}
+      {(requests || requestsError) && (
+        <KeyRequests
+          requests={requests}
+          error={requestsError}
+          onDeleted={(label) => {
+            setNotice({ intent: 'success', text: t('files.requests.deleted', { name: label }) });
+            void refresh();
+          }}
+        />
+      )}
       {list && (
         <Text size={200} className={s.muted}>
           {t('files.keystoreDir', { dir: list.dir })}
         </Text>
       )}
+      {creating && <CreateRequestDialog onClose={() => setCreating(false)} onCreated={() => void refresh()} />}
 
       {open?.action === 'details' && <EntryDetailsDialog entry={open.entry} onClose={() => setOpen(null)} />}
       {open?.action === 'change-pin' && (

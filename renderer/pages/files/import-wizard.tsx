@@ -1,15 +1,17 @@
 /**
  * The "Import e-ID from file" wizard: the progress list and the component of the current step,
- * driven by the machine (import-machine.ts) through useImportWizard.
+ * driven by the machine (import-machine.ts) through useImportWizard. Pairing a certificate with a
+ * key in the keystore runs in the same wizard (a certificates-only .p12, or a certificate file).
  */
 import { Button, Title2, mergeClasses } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import { PROGRESS_STEPS, type StepId } from './import-machine';
+import { canPair, progressSteps, type StepId } from './import-machine';
 import { CertificatesOnlyStep } from './steps/certificates-only-step';
 import { ContentsStep } from './steps/contents-step';
 import { DoneStep } from './steps/done-step';
 import { ErrorStep } from './steps/error-step';
 import { InstallingStep } from './steps/installing-step';
+import { PairPinStep } from './steps/pair-pin-step';
 import { PasswordStep } from './steps/password-step';
 import { PickStep } from './steps/pick-step';
 import { PinStep } from './steps/pin-step';
@@ -20,23 +22,24 @@ import { useImportWizard } from './use-import-wizard';
 /** Which progress entry a step belongs to (the detours show under the step they branch from). */
 function progressOf(step: StepId, returnTo: StepId | undefined): StepId {
   if (step === 'certificates-only') return 'contents';
-  if (step === 'error') return returnTo ?? 'pick';
+  if (step === 'pair-pin') return 'pin';
+  if (step === 'error') return progressOf(returnTo ?? 'pick', undefined);
   return step;
 }
 
-/** The numbered list of steps; the current one is marked for screen readers. */
-function Progress({ current }: { readonly current: StepId }) {
+/** The numbered list of steps; the current one is marked for screen readers. Pairing names its own. */
+function Progress({ steps, current, pairing }: { readonly steps: readonly StepId[]; readonly current: StepId; readonly pairing: boolean }) {
   const { t } = useTranslation();
   const s = useFilesStyles();
-  const at = PROGRESS_STEPS.indexOf(current);
+  const at = steps.indexOf(current);
   return (
     <ol className={s.progress} aria-label={t('files.wizard.steps')}>
-      {PROGRESS_STEPS.map((id, i) => (
+      {steps.map((id, i) => (
         <li key={id} className={mergeClasses(s.progressItem, i < at && s.progressDone, i === at && s.progressCurrent)} aria-current={i === at ? 'step' : undefined}>
           <span className={mergeClasses(s.progressNumber, i === at && s.progressNumberCurrent)} aria-hidden>
             {i + 1}
           </span>
-          {t(`files.wizard.step.${id}`)}
+          {pairing && (id === 'pin' || id === 'installing') ? t(`files.wizard.pairStep.${id}`) : t(`files.wizard.step.${id}`)}
         </li>
       ))}
     </ol>
@@ -51,7 +54,7 @@ export interface ImportWizardProps {
   readonly onShow: (keystoreId: string | null) => void;
 }
 
-/** Import an e-ID from a .p12 / .pfx file. */
+/** Import an e-ID from a .p12 / .pfx file, or pair a delivered certificate with its key. */
 export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
   const { t } = useTranslation();
   const s = useFilesStyles();
@@ -79,7 +82,10 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
       body = st.report && <ContentsStep report={st.report} passwordTrimmed={st.passwordTrimmed} onNext={w.next} onBack={w.back} />;
       break;
     case 'certificates-only':
-      body = st.report && <CertificatesOnlyStep report={st.report} onBack={w.back} onChooseAnother={w.restart} />;
+      body = st.report && <CertificatesOnlyStep report={st.report} holders={st.keyHolders} canPair={canPair(st)} onPair={w.pair} onBack={w.back} onChooseAnother={w.restart} />;
+      break;
+    case 'pair-pin':
+      body = <PairPinStep state={st} onSubmit={w.submitPairPin} onBack={w.back} />;
       break;
     case 'pin':
       body = <PinStep rules={st.pinRules} rulesError={st.pinRulesError} problems={st.pinProblems} refused={st.pinError} onSubmit={w.submitPin} onBack={w.back} />;
@@ -88,10 +94,10 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
       body = <TargetsStep state={st} onTarget={w.setTarget} onRemoveOlder={w.setRemoveOlder} onInstall={() => void w.install()} onBack={w.back} />;
       break;
     case 'installing':
-      body = <InstallingStep />;
+      body = <InstallingStep pairing={st.pairMode} />;
       break;
     case 'done':
-      body = st.result && <DoneStep result={st.result} onShow={onShow} onAnother={w.restart} />;
+      body = st.result && <DoneStep result={st.result} onShow={onShow} onAnother={w.restart} paired={st.paired} holders={st.keyHolders} />;
       break;
     case 'error':
       body = st.error && <ErrorStep error={st.error} onRecover={w.recover} />;
@@ -110,7 +116,7 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
           </Button>
         )}
       </div>
-      <Progress current={progressOf(st.step, st.error?.returnTo)} />
+      <Progress steps={progressSteps(st)} current={progressOf(st.step, st.error?.returnTo)} pairing={st.pairMode || st.error?.phase === 'pair'} />
       {body}
     </div>
   );

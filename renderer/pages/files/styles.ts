@@ -113,4 +113,23 @@ export const useFilesStyles = makeStyles({
   },
   checkHint: { marginLeft: '2rem', color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
   chain: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+  // Keys for pairing and key requests
+  holderHeading: { ...typographyStyles.body1Strong, margin: 0 },
+  keyBox: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
+  csr: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, minHeight: '12rem' },
+  formGrid: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(16rem, 1fr))',
+    columnGap: tokens.spacingHorizontalL,
+    rowGap: tokens.spacingVerticalM,
+  },
+  narrow: { maxWidth: '8rem' },
 });

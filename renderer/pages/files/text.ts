@@ -4,7 +4,8 @@
  * same thing is called the same everywhere, in both languages.
  */
 import type { TFunction } from 'i18next';
-import type { OsStoreKind } from './types';
+import { formatDate } from '../../format';
+import type { OsStoreKind, UiError } from './types';
 
 /** Days before expiry from which an e-ID is flagged: renewal opens two months ahead (seed 003). */
 export const EXPIRES_SOON_DAYS = 60;
@@ -36,4 +37,18 @@ export function nextStepText(t: TFunction, code: string): string {
   const key = `files.next.${code}`;
   const text = String(t(key));
   return text === key ? t('files.next.default') : text;
+}
+
+/**
+ * A refusal that main explains by `details.reason` ('validation' on pairing: expired,
+ * not-yet-valid, ca-certificate, several-certificates, has-private-key), in the user's language;
+ * null when the error has no reason this file knows (then the code's translation is used).
+ */
+export function reasonText(t: TFunction, lang: string, err: UiError): string | null {
+  const reason = err.details?.reason;
+  if (typeof reason !== 'string') return null;
+  const key = `files.reason.${reason}`;
+  const date = typeof err.details?.notBefore === 'string' ? err.details.notBefore : typeof err.details?.notAfter === 'string' ? err.details.notAfter : '';
+  const text = String(t(key, { date: date ? formatDate(date, lang) : '' }));
+  return text === key ? null : text;
 }

@@ -7,12 +7,13 @@
  * say when they may be held; this hook drops them the moment a flag turns false (Back to their
  * step, a finished or failed import that needs them retyped, Restart) and when the wizard closes.
  * JavaScript cannot wipe a string, so dropping the only reference is what "cleared" means here.
+ * In pair mode the PIN is the existing PIN of the key being paired, held the same way.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { bridge } from '../../bridge-client';
-import { initialState, normalisePassword, transition, type ImportEvent, type ImportState } from './import-machine';
+import { fileKind, initialState, normalisePassword, transition, type ImportEvent, type ImportState } from './import-machine';
 import { readPickedFile } from './read-file';
-import { toUiError } from './types';
+import { toUiError, type ImportResult, type PairResponse } from './types';
 
 interface Secrets {
   password: string | null;
@@ -28,6 +29,10 @@ export interface ImportWizard {
   submitPassword(raw: string): Promise<void>;
   next(): void;
   submitPin(pin: string, confirm: string): void;
+  /** Certificates only: pair with the key inspection named. */
+  pair(): void;
+  /** The PIN of the key being paired. */
+  submitPairPin(pin: string): void;
   setTarget(target: 'keystore' | 'osStore', on: boolean): void;
   setRemoveOlder(fingerprint: string, on: boolean): void;
   install(): Promise<void>;
@@ -77,6 +82,21 @@ export function useImportWizard(): ImportWizard {
       live = false;
     };
   }, [needRules, send]);
+
+  // The keystore's requests and e-IDs, to name the key and its wrong-PIN state: each time a
+  // pairing step opens (after a wrong PIN the counts have changed).
+  const needKeys = state.step === 'certificates-only' || state.step === 'pair-pin';
+  useEffect(() => {
+    if (!needKeys) return;
+    let live = true;
+    Promise.all([bridge.call('keystore:requests', {}), bridge.call('keystore:list', {})]).then(
+      ([r, l]) => live && send({ type: 'KEYS_LOADED', holders: { requests: r.requests, entries: l.entries } }),
+      (err) => live && send({ type: 'KEYS_FAILED', error: toUiError(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [needKeys, send]);
 
   // The certificate store and its older certificates of this identity, each time the places step opens.
   const leafDer = state.report?.leafDer ?? null;
@@ -144,11 +164,66 @@ export function useImportWizard(): ImportWizard {
     [send],
   );
 
+  const submitPairPin = useCallback(
+    (pin: string) => {
+      const before = current.current;
+      const after = send({ type: 'SUBMIT_PAIR_PIN', pin });
+      if (after !== before && after.hasPin) secrets.current.pin = pin;
+    },
+    [send],
+  );
+
+  /**
+   * Pairs, then removes the older certificates the user chose, but only ones main reports as older
+   * certificates of the new e-ID in the store (as p12:import does). A failed removal is reported,
+   * not undone: the new e-ID is installed and usable by then.
+   */
+  const runPair = useCallback(
+    async (started: ImportState, request: number) => {
+      const file = started.file;
+      const { password, pin } = secrets.current;
+      if (!file) return;
+      const source =
+        fileKind(file.name) === 'p12'
+          ? ({ kind: 'p12', fileName: file.name, data: file.data, password: password ?? '' } as const)
+          : ({ kind: 'certificate', fileName: file.name, data: file.data } as const);
+      let result: PairResponse;
+      try {
+        result = await bridge.call('keystore:pair', { source, pin: pin ?? '', targets: { keystore: true, osStore: started.targets.osStore } });
+      } catch (err) {
+        send({ type: 'PAIR_FAILED', request, error: toUiError(err) });
+        return;
+      }
+      const older = new Set(result.older.map((o) => o.fingerprintSha256));
+      const removed: string[] = [];
+      const removeFailed: ImportResult['removeFailed'] = [];
+      for (const fingerprint of started.removeOlder) {
+        if (!older.has(fingerprint)) {
+          removeFailed.push({ fingerprintSha256: fingerprint, code: 'not-found', message: 'That certificate is not an older certificate of this e-ID in the certificate store; it was left alone.' });
+          continue;
+        }
+        try {
+          await bridge.call('os-store:remove', { fingerprint });
+          removed.push(fingerprint);
+        } catch (err) {
+          const e = toUiError(err);
+          removeFailed.push({ fingerprintSha256: fingerprint, code: e.code, message: e.message });
+        }
+      }
+      send({ type: 'PAIR_DONE', request, result, removed, removeFailed });
+    },
+    [send],
+  );
+
   const install = useCallback(async () => {
     const before = current.current;
     const started = send({ type: 'INSTALL' });
     if (started === before || started.step !== 'installing' || started.pending === null || !started.file) return;
     const request = started.pending;
+    if (started.pairMode) {
+      await runPair(started, request);
+      return;
+    }
     const { file, targets, removeOlder } = started;
     const { password, pin } = secrets.current;
     try {
@@ -164,7 +239,7 @@ export function useImportWizard(): ImportWizard {
     } catch (err) {
       send({ type: 'INSTALL_FAILED', request, error: toUiError(err) });
     }
-  }, [send]);
+  }, [send, runPair]);
 
   return {
     state,
@@ -173,6 +248,8 @@ export function useImportWizard(): ImportWizard {
     submitPassword,
     next: useCallback(() => void send({ type: 'NEXT' }), [send]),
     submitPin,
+    pair: useCallback(() => void send({ type: 'PAIR' }), [send]),
+    submitPairPin,
     setTarget: useCallback((target: 'keystore' | 'osStore', on: boolean) => void send({ type: 'SET_TARGET', target, on }), [send]),
     setRemoveOlder: useCallback((fingerprint: string, on: boolean) => void send({ type: 'SET_REMOVE_OLDER', fingerprint, on }), [send]),
     install,

@@ -2,6 +2,9 @@
  * Step 7: what was installed where, which older certificates were removed (or could not be), and
  * the way on. "Show my e-ID" opens the e-ID on the E-IDs on file page; the installation checks
  * will hang off that page when they exist, so the button says what it does today.
+ *
+ * After a pairing it also says what the certificate was paired with: the key request that has
+ * now become this e-ID (and left the list of requests), or the e-ID it renews with the same key.
  */
 import { Button, MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
 import { CheckmarkCircleRegular } from '@fluentui/react-icons';
@@ -10,6 +13,7 @@ import { errorText } from '../../../i18n';
 import { IdentityNumber } from '../eid-summary';
 import { useFilesStyles } from '../styles';
 import { storeName } from '../text';
+import type { KeyHolders, PairedInfo } from '../import-machine';
 import type { ImportResult } from '../types';
 import { StepFrame } from './step-frame';
 
@@ -18,17 +22,41 @@ export interface DoneStepProps {
   readonly result: ImportResult;
   readonly onShow: (keystoreId: string | null) => void;
   readonly onAnother: () => void;
+  /** Set after a pairing. */
+  readonly paired?: PairedInfo | null;
+  /** The keystore as read before pairing, to name the e-ID a renewal is for. */
+  readonly holders?: KeyHolders | null;
+}
+
+/** What a pairing did with the key, in one sentence. */
+function PairedNote({ paired, holders }: { readonly paired: PairedInfo; readonly holders: KeyHolders | null }) {
+  const { t } = useTranslation();
+  if (paired.renewalOf) {
+    const renewed = holders?.entries.find((e) => e.id === paired.renewalOf);
+    return (
+      <MessageBar intent="info" data-testid="paired-renewal">
+        <MessageBarBody>{renewed ? t('files.done.renewal', { name: renewed.label }) : t('files.done.renewalUnknown')}</MessageBarBody>
+      </MessageBar>
+    );
+  }
+  if (!paired.replacedRequest) return null;
+  const label = paired.with?.kind === 'request' ? paired.with.label : null;
+  return (
+    <MessageBar intent="success" data-testid="paired-request">
+      <MessageBarBody>{label ? t('files.done.pairedRequest', { label }) : t('files.done.pairedRequestAny')}</MessageBarBody>
+    </MessageBar>
+  );
 }
 
 /** The e-ID is installed. */
-export function DoneStep({ result, onShow, onAnother }: DoneStepProps) {
+export function DoneStep({ result, onShow, onAnother, paired = null, holders = null }: DoneStepProps) {
   const { t } = useTranslation();
   const s = useFilesStyles();
   const first = result.imported[0];
   return (
     <StepFrame
       id="done"
-      heading={t('files.done.heading')}
+      heading={paired ? t('files.done.pairHeading') : t('files.done.heading')}
       onSubmit={() => onShow(first?.keystoreId ?? null)}
       start={<Button onClick={onAnother}>{t('files.done.another')}</Button>}
       actions={
@@ -51,6 +79,7 @@ export function DoneStep({ result, onShow, onAnother }: DoneStepProps) {
           </ul>
         </div>
       ))}
+      {paired && <PairedNote paired={paired} holders={holders} />}
       {result.removed.length > 0 && (
         <MessageBar intent="success" data-testid="removed">
           <MessageBarBody>{t('files.done.removed', { count: result.removed.length })}</MessageBarBody>

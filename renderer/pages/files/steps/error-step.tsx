@@ -1,13 +1,15 @@
 /**
  * The error step: what failed in plain words, what to do next, and the one button that leads back
  * to the step where it can be fixed. For a failed import it says that nothing was left half
- * installed (main undoes everything; if even that failed, it says that instead).
+ * installed (main undoes everything; if even that failed, it says that instead). A refused
+ * pairing says why in the words of its reason (expired, not yet valid, a CA certificate...) and,
+ * for 'no-matching-key', where the key may be instead.
  */
 import { Button, MessageBar, MessageBarBody, MessageBarTitle, Text } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../i18n';
 import type { WizardError } from '../import-machine';
-import { nextStepText } from '../text';
+import { nextStepText, reasonText } from '../text';
 import { StepFrame } from './step-frame';
 
 /** Props of the error step. */
@@ -18,13 +20,14 @@ export interface ErrorStepProps {
 
 /** Something went wrong. */
 export function ErrorStep({ error, onRecover }: ErrorStepProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const incomplete = error.details?.rollback === 'incomplete';
   const state = error.phase === 'inspect' ? t('files.error.nothingStored') : incomplete ? t('files.error.rollbackIncomplete') : t('files.error.nothingInstalled');
+  const heading = error.phase === 'inspect' ? t('files.error.headingInspect') : error.phase === 'pair' ? t('files.error.headingPair') : t('files.error.heading');
   return (
     <StepFrame
       id="error"
-      heading={error.phase === 'inspect' ? t('files.error.headingInspect') : t('files.error.heading')}
+      heading={heading}
       onSubmit={onRecover}
       actions={
         <Button appearance="primary" type="submit">
@@ -34,7 +37,7 @@ export function ErrorStep({ error, onRecover }: ErrorStepProps) {
     >
       <MessageBar intent="error" data-testid="wizard-error" data-code={error.code}>
         <MessageBarBody>
-          <MessageBarTitle>{errorText(t, error)}</MessageBarTitle>
+          <MessageBarTitle>{reasonText(t, i18n.language, error) ?? errorText(t, error)}</MessageBarTitle>
           {nextStepText(t, error.code)}
         </MessageBarBody>
       </MessageBar>

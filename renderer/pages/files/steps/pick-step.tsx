@@ -1,13 +1,14 @@
 /**
  * Step 1: choose the e-ID file with a button (a real file input) or by dropping it on the zone.
- * Name and size are judged before the file is read (see read-file.ts).
+ * Name and size are judged before the file is read (see read-file.ts). A certificate delivered for
+ * a key request (.cer/.crt/.pem/.p7b/.p7c) is accepted too: it goes on to pairing.
  */
 import { Button, MessageBar, MessageBarBody, Spinner, Text, mergeClasses } from '@fluentui/react-components';
 import { DocumentArrowUpRegular, FolderOpenRegular } from '@fluentui/react-icons';
 import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { P12_MAX_BYTES } from '../../../../preload/channels/files';
-import type { FileProblem } from '../import-machine';
+import { CERTIFICATE_EXTENSIONS, P12_EXTENSIONS, type FileProblem } from '../import-machine';
 import { useFilesStyles } from '../styles';
 import { sizeText } from '../text';
 import { StepFrame } from './step-frame';
@@ -19,7 +20,10 @@ export interface PickStepProps {
   readonly onFiles: (files: ArrayLike<File> | null) => void;
 }
 
-/** Choose or drop a .p12 / .pfx file. */
+/** What the file input offers: the extensions, and the MIME types some file managers go by. */
+const ACCEPT = [...P12_EXTENSIONS, ...CERTIFICATE_EXTENSIONS, 'application/x-pkcs12', 'application/pkix-cert', 'application/x-x509-ca-cert', 'application/x-pkcs7-certificates'].join(',');
+
+/** Choose or drop a .p12 / .pfx file, or a certificate file. */
 export function PickStep({ problem, reading, onFiles }: PickStepProps) {
   const { t, i18n } = useTranslation();
   const s = useFilesStyles();
@@ -60,7 +64,7 @@ export function PickStep({ problem, reading, onFiles }: PickStepProps) {
         <input
           ref={input}
           type="file"
-          accept=".p12,.pfx,application/x-pkcs12"
+          accept={ACCEPT}
           aria-label={t('files.pick.inputLabel')}
           className={s.visuallyHidden}
           tabIndex={-1}

@@ -3,6 +3,9 @@
  * and place from os-store:older / os-store:info; not choosable, with the reason, when its tools are
  * missing). Older certificates of the same identity already in the store are listed with a
  * preview and a checkbox each, to be removed after the new one is in (seed 003).
+ *
+ * The same step serves pairing: there the keystore is always on (the key is in it already, and the
+ * certificate joins it), the certificate store stays optional, and the button says "Pair".
  */
 import { Button, Checkbox, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
@@ -29,7 +32,8 @@ export function TargetsStep({ state, onTarget, onRemoveOlder, onInstall, onBack 
   const s = useFilesStyles();
   const busy = state.pending !== null;
   const store = state.store;
-  const inKeystore = !!state.report?.inKeystore;
+  const pairing = state.pairMode;
+  const inKeystore = !pairing && !!state.report?.inKeystore;
   const blocker = installBlocker(state);
   const olderChoosable = canChooseOlder(state);
   const loading = !store && !state.storeError;
@@ -52,7 +56,7 @@ export function TargetsStep({ state, onTarget, onRemoveOlder, onInstall, onBack 
             </Text>
           )}
           <Button appearance="primary" type="submit" disabled={blocker !== null} aria-describedby={blocker ? 'install-blocker' : undefined}>
-            {t('files.targets.install')}
+            {pairing ? t('files.targets.pair') : t('files.targets.install')}
           </Button>
         </>
       }
@@ -60,12 +64,12 @@ export function TargetsStep({ state, onTarget, onRemoveOlder, onInstall, onBack 
       <div>
         <Checkbox
           checked={state.targets.keystore}
-          disabled={busy || inKeystore}
+          disabled={busy || inKeystore || pairing}
           label={t('files.targets.keystore')}
           onChange={(_e, d) => onTarget('keystore', d.checked === true)}
         />
         <Text block className={s.checkHint}>
-          {inKeystore ? t('files.targets.keystoreAlready') : t('files.targets.keystoreHint')}
+          {pairing ? t('files.targets.keystorePairHint') : inKeystore ? t('files.targets.keystoreAlready') : t('files.targets.keystoreHint')}
         </Text>
       </div>
       <div>
