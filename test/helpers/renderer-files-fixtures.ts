@@ -90,7 +90,7 @@ export function keyRequest(over: Partial<KeyRequest> = {}): KeyRequest {
   return {
     id: REQUEST_ID,
     label: REQUEST_LABEL,
-    subjectDn: `CN=${HOLDER},serialNumber=${IDENTITY},O=${ORGANISATION},C=SE`,
+    subjectDn: `CN=${HOLDER}, serialNumber=${IDENTITY}, O=${ORGANISATION}, C=SE`,
     algorithm: 'rsa2048',
     keyAlgorithm: 'RSA 2048',
     createdAt: '2025-03-04T09:30:00.000Z',

@@ -313,7 +313,7 @@ describe('pairing a certificate file (.p7b, .cer)', () => {
     expect(within(err).getByTestId('wizard-error').getAttribute('data-code')).toBe('no-matching-key');
     expect(within(err).getByText('No key in eID Desk’s keystore belongs to this certificate.')).toBeTruthy();
     expect(within(err).getByText(/stays on the computer or in the program where the certificate request \(CSR\) was made: pair the certificate there/)).toBeTruthy();
-    expect(within(err).getByTestId('rollback-state').textContent).toBe('Nothing was installed: everything this attempt added has been taken out again.');
+    expect(within(err).getByTestId('rollback-state').textContent).toBe('Nothing was changed: the key and the keystore are as they were, and nothing was installed.');
     fireEvent.click(within(err).getByRole('button', { name: 'Choose another file' }));
     expect(await screen.findByTestId('step-pick')).toBeTruthy();
   });
@@ -422,6 +422,9 @@ describe('key requests on the E-IDs on file page', () => {
     expect(within(dialog).getByText('Type the name (CN): the issuer names the certificate by it.')).toBeTruthy();
     expect(within(dialog).getByText('Type a PIN.')).toBeTruthy();
     type(/^Name \(CN\)/, 'x'.repeat(65));
+    // A message goes once its field is edited.
+    expect(within(dialog).queryByText('Type the name (CN): the issuer names the certificate by it.')).toBeNull();
+    expect(within(dialog).getByText('Type a PIN.')).toBeTruthy();
     type('Country (C)', 'S');
     await submit();
     expect(within(dialog).getByText('At most 64 characters.')).toBeTruthy();
@@ -433,6 +436,7 @@ describe('key requests on the E-IDs on file page', () => {
     type('Organisation number or business ID (serialNumber)', IDENTITY);
     type('Name in eID Desk (optional)', REQUEST_LABEL);
     type('PIN for the key', '123456');
+    expect(within(dialog).queryByText('Type a PIN.')).toBeNull();
     type('PIN for the key again', '123456');
     expect([...within(dialog).getByTestId('pin-rules').querySelectorAll('li')].map((li) => li.getAttribute('data-met'))).toEqual(['true', 'true', 'true', 'false']);
     await submit();

@@ -333,6 +333,7 @@ const en = {
       nothingInstalled: 'Nothing was installed: everything this attempt added has been taken out again.',
       rollbackIncomplete: 'Taking out what this attempt added did not fully succeed. Look under E-IDs on file and in the certificate store, and remove what should not be there.',
       nothingStored: 'Nothing was stored.',
+      nothingPaired: 'Nothing was changed: the key and the keystore are as they were, and nothing was installed.',
       back: {
         pick: 'Choose another file',
         password: 'Type the PIN code again',
@@ -780,6 +781,7 @@ const sv: typeof en = {
       nothingInstalled: 'Ingenting installerades: allt som det här försöket lade till har tagits bort igen.',
       rollbackIncomplete: 'Det gick inte helt att ta bort det som försöket lade till. Titta under E-legitimationer på fil och i certifikatarkivet och ta bort det som inte ska finnas där.',
       nothingStored: 'Ingenting sparades.',
+      nothingPaired: 'Ingenting ändrades: nyckeln och nyckellagret är som förut, och ingenting installerades.',
       back: {
         pick: 'Välj en annan fil',
         password: 'Skriv PIN-koden igen',

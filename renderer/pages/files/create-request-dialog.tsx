@@ -87,7 +87,19 @@ export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogP
     };
   }, []);
 
-  const set = (key: keyof SubjectFields) => (_e: unknown, d: { value: string }) => setFields((f) => ({ ...f, [key]: d.value }));
+  // A message goes as soon as its field is edited: it was about what was there before.
+  const set = (key: keyof SubjectFields) => (_e: unknown, d: { value: string }) => {
+    setFields((f) => ({ ...f, [key]: d.value }));
+    setSubjectErrors(({ [key]: _gone, ...rest }) => rest);
+  };
+  const onPin = (v: string) => {
+    setPin(v);
+    setProblems(null);
+  };
+  const onConfirm = (v: string) => {
+    setConfirm(v);
+    setProblems(null);
+  };
   const close = () => {
     if (busy) return;
     setPin('');
@@ -140,7 +152,7 @@ export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogP
               <dl className={s.fields}>
                 <Item label={t('files.requests.name')}>{created.label}</Item>
                 <Item label={t('files.requests.algorithm')}>{algorithmText(t, created.algorithm)}</Item>
-                <Item label={t('files.requests.subject')} testId="created-subject">
+                <Item label={t('files.requests.subject')} testId="created-subject" wide>
                   {created.subjectDn}
                 </Item>
               </dl>
@@ -243,8 +255,8 @@ export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogP
               <NewPinFields
                 pin={pin}
                 confirm={confirm}
-                onPin={setPin}
-                onConfirm={setConfirm}
+                onPin={onPin}
+                onConfirm={onConfirm}
                 messages={pinMessages}
                 readOnly={busy}
                 label={t('files.createRequest.pinLabel')}

@@ -31,11 +31,11 @@ export function keyText(k: { algorithm: string; bits: number | null; curve: stri
   return k.bits ? `${alg} ${k.bits}` : alg;
 }
 
-/** One label and value in a definition list. */
-export function Item({ label, children, testId }: { readonly label: string; readonly children: ReactNode; readonly testId?: string }) {
+/** One label and value in a definition list; `wide` gives a long value (a DN) the whole row. */
+export function Item({ label, children, testId, wide }: { readonly label: string; readonly children: ReactNode; readonly testId?: string; readonly wide?: boolean }) {
   const s = useFilesStyles();
   return (
-    <div>
+    <div className={wide ? s.wide : undefined}>
       <dt className={s.term}>{label}</dt>
       <dd className={s.def} data-testid={testId}>
         {children}

@@ -40,7 +40,7 @@ export function RequestSummary({ request, as = 'h3', headingId, children }: Requ
         <PinStateBadge pin={request.pin} />
       </div>
       <dl className={s.fields}>
-        <Item label={t('files.requests.subject')} testId="request-subject">
+        <Item label={t('files.requests.subject')} testId="request-subject" wide>
           {request.subjectDn}
         </Item>
         <Item label={t('files.requests.algorithm')}>{algorithmText(t, request.algorithm)}</Item>
@@ -63,7 +63,9 @@ export function EntryKeySummary({ entry, as = 'h3' }: { readonly entry: Keystore
         <PinStateBadge pin={entry.pin} />
       </div>
       <dl className={s.fields}>
-        <Item label={t('files.requests.subject')}>{entry.certificate.subjectDn}</Item>
+        <Item label={t('files.requests.subject')} wide>
+          {entry.certificate.subjectDn}
+        </Item>
         <Item label={t('files.entry.validTo')}>{formatDate(entry.notAfter, i18n.language)}</Item>
         <Item label={t('files.requests.created')}>{formatDateTime(entry.createdAt, i18n.language)}</Item>
       </dl>

@@ -130,6 +130,9 @@ export const useFilesStyles = makeStyles({
     gridTemplateColumns: 'repeat(auto-fill, minmax(16rem, 1fr))',
     columnGap: tokens.spacingHorizontalL,
     rowGap: tokens.spacingVerticalM,
+    // A field without a hint must not stretch its input to the height of a neighbour with one.
+    alignItems: 'start',
   },
   narrow: { maxWidth: '8rem' },
+  wide: { gridColumn: '1 / -1' },
 });

@@ -22,7 +22,10 @@ export interface ErrorStepProps {
 export function ErrorStep({ error, onRecover }: ErrorStepProps) {
   const { t, i18n } = useTranslation();
   const incomplete = error.details?.rollback === 'incomplete';
-  const state = error.phase === 'inspect' ? t('files.error.nothingStored') : incomplete ? t('files.error.rollbackIncomplete') : t('files.error.nothingInstalled');
+  let state: string;
+  if (error.phase === 'inspect') state = t('files.error.nothingStored');
+  else if (incomplete) state = t('files.error.rollbackIncomplete');
+  else state = error.phase === 'pair' ? t('files.error.nothingPaired') : t('files.error.nothingInstalled');
   const heading = error.phase === 'inspect' ? t('files.error.headingInspect') : error.phase === 'pair' ? t('files.error.headingPair') : t('files.error.heading');
   return (
     <StepFrame
