@@ -5,7 +5,14 @@
  * weak and a mismatched PIN, then a good one; keystore and the NSS database, with an older
  * certificate of the same identity removed), checked with certutil, shown on the E-IDs on file
  * page; then, in Swedish, its PIN is changed (a wrong current PIN first) and it is deleted with
- * confirmation, also from NSS. The keystore and the NSS database end as they started.
+ * confirmation, also from NSS. Then an order made with a CSR: a key request is created through
+ * the UI in English and its CSR read from the page (the text and the saved .csr file), signed at
+ * test time by `openssl x509 -req` under a test CA, delivered as a certs-only .p12 (`openssl
+ * pkcs12 -export -nokeys`) and as a .p7b (`openssl crl2pkcs7 -nocrl`); in Swedish a foreign .p7b
+ * is refused as having no key here, the .p12 is paired through the wizard (a wrong key PIN first)
+ * into the keystore and NSS, the e-ID is listed and the request gone, and the .p7b of the same
+ * certificate is then recognised as already there. The keystore and the NSS database end as they
+ * started.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,6 +37,13 @@ const NEW_PIN = 'Lingon#2025';
 // What an earlier install would have called it. NSS gives every certificate of one subject the
 // same nickname, so the new one joins it: checks below go by fingerprint, not by name.
 const OLD_NICKNAME = HOLDER;
+// The order made with a CSR.
+const PAIR_HOLDER = 'Märta Ödegård';
+const PAIR_ORGANISATION = 'Vårdcentralen Åre AB';
+const PAIR_ORGNR = '5561234567';
+const PAIR_LABEL = 'Märta – beställning 7';
+const PAIR_PIN = 'Hallon-83';
+const CERTS_PASSWORD = 'Q4wE8rTy';
 
 let dir = '';
 let p12 = '';
@@ -56,14 +70,15 @@ function nssNicknames(): string[] {
     .filter(Boolean);
 }
 
-/** SHA-256 fingerprints of every certificate in the NSS database, read with certutil -L -a. */
+/** SHA-256 fingerprints of the certificates under one NSS nickname, read with certutil -L -a. */
+function certificatesOf(nickname: string): string[] {
+  const pem = execFileSync('certutil', ['-L', '-d', nssDb(), '-n', nickname, '-a'], { encoding: 'utf8' });
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => fingerprint(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+}
+
+/** SHA-256 fingerprints of every certificate in the NSS database. */
 function nssFingerprints(): string[] {
-  const out: string[] = [];
-  for (const n of nssNicknames()) {
-    const pem = execFileSync('certutil', ['-L', '-d', nssDb(), '-n', n, '-a'], { encoding: 'utf8' });
-    for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) out.push(fingerprint(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
-  }
-  return out;
+  return nssNicknames().flatMap(certificatesOf);
 }
 
 /** Removes what this spec added to NSS: every certificate (and key) under a nickname that was not there before. */
@@ -142,7 +157,8 @@ test.describe('E-IDs on file in the preview', () => {
     // Whatever happened above: nothing of this spec stays in the keystore or in NSS.
     try {
       const list = await call('keystore:list', {});
-      for (const e of list.entries) if (e.holder === HOLDER) await call('keystore:delete', { id: e.id });
+      for (const e of list.entries) if (e.holder === HOLDER || e.holder === PAIR_HOLDER) await call('keystore:delete', { id: e.id });
+      for (const r of (await call('keystore:requests', {})).requests) if (r.label === PAIR_LABEL) await call('keystore:delete-request', { id: r.id });
     } catch {
       /* the host is gone: its temp dir goes with it */
     }
@@ -166,7 +182,9 @@ test.describe('E-IDs on file in the preview', () => {
 
     // A file that is not an e-ID is refused before it is read; then the real one, dropped.
     await dropFile(page, 'letter.pdf', Buffer.from('%PDF-1.4'));
-    await expect(page.getByTestId('file-problem')).toHaveText('That is not an e-ID file. Choose the file ending in .p12 or .pfx.');
+    await expect(page.getByTestId('file-problem')).toHaveText(
+      'That is not an e-ID or certificate file. Choose the file ending in .p12 or .pfx, or the certificate ending in .cer, .crt, .pem, .p7b or .p7c.',
+    );
     await dropFile(page, 'Örjan Åström.p12', readFileSync(p12));
 
     // Wrong PIN code: stays on the step, says so.
@@ -352,5 +370,187 @@ test.describe('E-IDs on file in the preview', () => {
     // What pk12util brought along (the CA certificate) goes too: NSS ends as it started.
     restoreNss();
     expect(nssNicknames()).toEqual(nssBefore);
+  });
+
+  test('an order made with a CSR: key request in English, CSR signed by openssl, the certificate paired through the wizard in Swedish', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(url());
+    await page.getByRole('combobox', { name: /Language|Språk/ }).selectOption('en');
+    await page.getByRole('tab', { name: 'E-IDs on file' }).click();
+    await expect(page.getByTestId('key-requests')).toBeVisible();
+
+    // Create the key request through the UI.
+    await page.getByRole('button', { name: 'Create key request (CSR)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create key request (CSR)' });
+    const cn = dialog.getByLabel(/^Name \(CN\)/);
+    await expect(cn).toBeFocused();
+    await expect(dialog.getByRole('radio', { name: 'RSA 2048 (accepted by every issuer)' })).toBeChecked();
+    await expect(dialog.getByLabel('Country (C)')).toHaveValue('SE');
+    await expect(dialog.getByTestId('pin-rules')).toContainText('At least 6 characters');
+    // Nothing typed: the CN is asked for first.
+    await dialog.getByRole('button', { name: 'Create key request' }).click();
+    await expect(dialog.getByText('Type the name (CN): the issuer names the certificate by it.')).toBeVisible();
+    await cn.fill(PAIR_HOLDER);
+    await dialog.getByLabel('Organisation (O)').fill(PAIR_ORGANISATION);
+    await dialog.getByLabel('Organisation number or business ID (serialNumber)').fill(PAIR_ORGNR);
+    await dialog.getByLabel('Name in eID Desk (optional)').fill(PAIR_LABEL);
+    await dialog.getByLabel('PIN for the key', { exact: true }).fill(PAIR_PIN);
+    await dialog.getByLabel('PIN for the key again').fill(PAIR_PIN);
+    await expect(dialog.locator('li[data-met="true"]')).toHaveCount(4);
+    // The message about the empty CN went when the CN was typed.
+    await expect(dialog.getByText('Type the name (CN): the issuer names the certificate by it.')).toHaveCount(0);
+    await cn.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/files-request-form-en.png', fullPage: true });
+    await dialog.getByLabel('PIN for the key again').press('Enter');
+
+    const created = page.getByTestId('request-created');
+    await expect(created.getByRole('heading', { name: 'The key request is made' })).toBeVisible({ timeout: 20_000 });
+    await expect(created.getByTestId('created-subject')).toHaveText(`CN=${PAIR_HOLDER}, serialNumber=${PAIR_ORGNR}, O=${PAIR_ORGANISATION}, C=SE`);
+    const csr = await created.getByLabel('Certificate request (CSR)').inputValue();
+    expect(csr).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE REQUEST-----\n?$/);
+    // The saved .csr file is the same CSR.
+    const downloading = page.waitForEvent('download');
+    await created.getByRole('link', { name: `Save the CSR of ${PAIR_LABEL} as a file` }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`${PAIR_LABEL}.csr`);
+    expect(readFileSync((await download.path())!, 'utf8')).toBe(csr);
+    await expect(created.getByTestId('request-next')).toContainText('Send the CSR to the issuer');
+    await page.screenshot({ path: 'test-results/files-request-created-en.png', fullPage: true });
+    await created.getByRole('button', { name: 'Close' }).click();
+    await expect(created).toBeHidden();
+    const requestCard = page.getByRole('region', { name: PAIR_LABEL });
+    await expect(requestCard.getByTestId('request-subject')).toContainText(`CN=${PAIR_HOLDER}`);
+    await expect(requestCard.getByText('RSA 2048')).toBeVisible();
+    await page.screenshot({ path: 'test-results/files-requests-en.png', fullPage: true });
+    const requestId = (await call('keystore:requests', {})).requests.find((r: any) => r.label === PAIR_LABEL).id;
+
+    // The issuer: verify the CSR, sign it under a test CA, deliver it twice over.
+    const dev = createRequire(import.meta.url)(join(root, 'dist', 'dev.cjs'));
+    const { root: rootCa, ca } = dev.makeTestPki();
+    const at = (f: string) => join(dir, f);
+    writeFileSync(at('req.csr'), csr);
+    execFileSync('openssl', ['req', '-in', at('req.csr'), '-noout', '-verify'], { stdio: 'pipe' });
+    expect(execFileSync('openssl', ['req', '-in', at('req.csr'), '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus'], { encoding: 'utf8' })).toContain(`CN=${PAIR_HOLDER}`);
+    writeFileSync(at('issuing-ca.pem'), dev.toPem(ca.der));
+    writeFileSync(at('issuing-ca.key'), ca.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(at('chain.pem'), dev.toPem(ca.der) + dev.toPem(rootCa.der));
+    writeFileSync(at('ext.cnf'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+    execFileSync('openssl', ['x509', '-req', '-in', at('req.csr'), '-CA', at('issuing-ca.pem'), '-CAkey', at('issuing-ca.key'), '-set_serial', '0x5eed0001', '-days', '365', '-sha256', '-extfile', at('ext.cnf'), '-out', at('paired.pem')], { stdio: 'pipe' });
+    const pairedDer = Buffer.from(readFileSync(at('paired.pem'), 'utf8').replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+    const pairedFingerprint = fingerprint(pairedDer);
+    const certsOnlyP12 = at(`${PAIR_HOLDER}.p12`);
+    execFileSync('openssl', ['pkcs12', '-export', '-nokeys', '-in', at('paired.pem'), '-certfile', at('chain.pem'), '-passout', 'env:P12PW', '-out', certsOnlyP12], { env: { ...process.env, P12PW: CERTS_PASSWORD } });
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', at('paired.pem'), '-certfile', at('chain.pem'), '-out', at('paired.p7b')]);
+    // And a certificate for a key that is not here (made elsewhere), as a .p7b too.
+    const foreign = dev.issueEndEntity(ca, { subject: [['C', 'SE'], ['O', PAIR_ORGANISATION], ['CN', 'Någon Annan']], keyUsage: ['digitalSignature'] });
+    writeFileSync(at('foreign.pem'), dev.toPem(foreign.der));
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', at('foreign.pem'), '-out', at('foreign.p7b')]);
+
+    // In Swedish: the wizard.
+    await page.getByRole('combobox', { name: /Language|Språk/ }).selectOption('sv');
+    await page.getByRole('button', { name: 'Importera från fil' }).first().click();
+    await expect(page.getByRole('heading', { name: 'Välj filen med e-legitimationen' })).toBeFocused();
+
+    // A certificate for a key made elsewhere: no password, straight to the key's PIN, then refused in words.
+    await dropFile(page, 'certifikat.p7b', readFileSync(at('foreign.p7b')));
+    const pairPin = page.getByTestId('step-pair-pin');
+    await expect(pairPin.getByText(/^Filen certifikat\.p7b är ett certifikat till en nyckelbegäran\./)).toBeVisible();
+    await expect(pairPin.getByTestId('pair-keys').getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Steg' }).getByRole('listitem')).toHaveText(['1Fil', '2Nyckelns PIN-kod', '3Var', '4Parar ihop', '5Klart']);
+    await page.screenshot({ path: 'test-results/files-pair-certificate-file-sv.png', fullPage: true });
+    const keyPin = pairPin.getByLabel('Nyckelns PIN-kod');
+    await expect(keyPin).toBeFocused();
+    await keyPin.fill(PAIR_PIN);
+    await keyPin.press('Enter');
+    const targets = page.getByTestId('step-targets');
+    await expect(targets.getByRole('checkbox', { name: 'eID Desks nyckellager' })).toBeDisabled();
+    await targets.getByRole('button', { name: 'Para ihop' }).click();
+    const failed = page.getByTestId('step-error');
+    await expect(failed.getByRole('heading', { name: 'Certifikatet parades inte ihop' })).toBeVisible();
+    await expect(failed.getByTestId('wizard-error')).toContainText('Ingen nyckel i eID Desks nyckellager hör till det här certifikatet.');
+    await expect(failed.getByTestId('wizard-error')).toContainText('Den privata nyckeln finns kvar på datorn eller i programmet där certifikatbegäran (CSR) skapades');
+    await page.screenshot({ path: 'test-results/files-pair-no-key-sv.png', fullPage: true });
+    expect((await call('keystore:requests', {})).requests.map((r: any) => r.id)).toContain(requestId);
+    await failed.getByRole('button', { name: 'Välj en annan fil' }).click();
+
+    // The certs-only .p12: it names the key request made above.
+    await dropFile(page, `${PAIR_HOLDER}.p12`, readFileSync(certsOnlyP12));
+    const code = page.getByLabel('PIN-kod från PIN-kodsbrevet');
+    await code.fill(CERTS_PASSWORD);
+    await code.press('Enter');
+    const certsOnly = page.getByTestId('step-certificates-only');
+    await expect(certsOnly.getByText('Nyckeln till certifikatet finns i eID Desks nyckellager')).toBeVisible();
+    await expect(certsOnly.getByTestId('holder')).toHaveText(PAIR_HOLDER);
+    const pairWith = certsOnly.getByTestId('pair-with');
+    await expect(pairWith.getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
+    await expect(pairWith.getByTestId('request-subject')).toContainText(`CN=${PAIR_HOLDER}`);
+    await page.screenshot({ path: 'test-results/files-pair-certificates-only-sv.png', fullPage: true });
+    await certsOnly.getByRole('button', { name: 'Para ihop med nyckeln som skapades för beställningen' }).click();
+
+    // A wrong key PIN first: counted, said, and back on the PIN step.
+    await expect(pairPin.getByText(`Certifikatet paras ihop med nyckeln i nyckelbegäran ”${PAIR_LABEL}”.`, { exact: false })).toBeVisible();
+    await keyPin.fill('Fel-PIN-1');
+    await keyPin.press('Enter');
+    await targets.getByRole('button', { name: 'Para ihop' }).click();
+    await expect(pairPin.getByTestId('pair-pin-error')).toHaveText('PIN-koden är fel. Du kan försöka 2 gånger till innan du måste vänta.');
+    await expect(pairPin.getByTestId('pin-state')).toHaveText('1 felaktig PIN-kod');
+    await expect(keyPin).toHaveValue('');
+    await page.screenshot({ path: 'test-results/files-pair-pin-sv.png', fullPage: true });
+    await keyPin.fill(PAIR_PIN);
+    await keyPin.press('Enter');
+
+    // Where: the keystore always, NSS too; Pair, and try again at once: one pairing only.
+    await expect(targets.getByRole('checkbox', { name: 'eID Desks nyckellager' })).toBeChecked();
+    await expect(targets.getByText(/Nyckeln finns redan där\./)).toBeVisible();
+    const osStore = targets.getByRole('checkbox', { name: 'Datorns certifikatarkiv' });
+    await expect(osStore).toBeChecked();
+    await expect(targets.getByTestId('os-store-hint')).toContainText(nssDir());
+    await page.screenshot({ path: 'test-results/files-pair-targets-sv.png', fullPage: true });
+    await targets.getByRole('button', { name: 'Para ihop' }).click();
+    await page.keyboard.press('Enter');
+
+    const done = page.getByTestId('step-done');
+    await expect(done.getByRole('heading', { name: 'Certifikatet är ihopparat med sin nyckel' })).toBeVisible({ timeout: 30_000 });
+    await expect(done.getByTestId('installed-keystore')).toHaveText('I eID Desks nyckellager');
+    await expect(done.getByTestId('installed-os-store')).toContainText(`NSS-certifikatdatabasen (Firefox, Chrome) (${nssDir()})`);
+    await expect(done.getByTestId('paired-request')).toHaveText(`Nyckelbegäran ”${PAIR_LABEL}” är nu den här e-legitimationen och visas därför inte längre bland nyckelbegärandena.`);
+    await page.screenshot({ path: 'test-results/files-pair-done-sv.png', fullPage: true });
+
+    // Really paired: one e-ID from the pairing, the request gone, the certificate with its key in NSS.
+    const paired = (await call('keystore:list', {})).entries.filter((e: any) => e.holder === PAIR_HOLDER);
+    expect(paired).toHaveLength(1);
+    expect(paired[0]).toMatchObject({ source: 'csr-pairing', fingerprintSha256: pairedFingerprint, label: PAIR_LABEL });
+    expect((await call('keystore:requests', {})).requests.map((r: any) => r.id)).not.toContain(requestId);
+    expect(nssFingerprints()).toContain(pairedFingerprint);
+    // With its private key: certutil -K lists a key under the nickname that holds the paired certificate.
+    const nickname = nssNicknames().find((n) => !nssBefore.includes(n) && certificatesOf(n).includes(pairedFingerprint));
+    expect(nickname).toBeTruthy();
+    expect(execFileSync('certutil', ['-K', '-d', nssDb()], { encoding: 'utf8' })).toContain(nickname!);
+
+    // "Show my e-ID": listed and focused, and no longer among the key requests.
+    await done.getByRole('button', { name: 'Visa min e-legitimation' }).click();
+    const card = page.getByTestId('file-eid').filter({ hasText: PAIR_HOLDER });
+    await expect(card).toBeFocused();
+    await expect(card.getByTestId('entry-organisation')).toHaveText(PAIR_ORGANISATION);
+    await expect(card.getByTestId('entry-installed')).toContainText(nssDir());
+    await expect(page.getByRole('region', { name: PAIR_LABEL, exact: true }).filter({ has: page.getByTestId('request-subject') })).toHaveCount(0);
+    await expect(page.getByTestId('key-request')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/files-paired-list-sv.png', fullPage: true });
+
+    // The .p7b of the same certificate is read too, and recognised as already paired.
+    await page.getByRole('button', { name: 'Importera från fil' }).first().click();
+    await dropFile(page, 'paired.p7b', readFileSync(at('paired.p7b')));
+    await keyPin.fill(PAIR_PIN);
+    await keyPin.press('Enter');
+    await targets.getByRole('button', { name: 'Para ihop' }).click();
+    await expect(failed.getByTestId('wizard-error')).toHaveAttribute('data-code', 'already-exists');
+    await expect(failed.getByTestId('wizard-error')).toContainText('E-legitimationen finns redan i nyckellagret.');
+
+    // Clean up what this test made: the e-ID (its key) and everything NSS took in.
+    await call('keystore:delete', { id: paired[0].id });
+    restoreNss();
+    expect(nssNicknames()).toEqual(nssBefore);
+    expect((await call('keystore:list', {})).entries.filter((e: any) => e.holder === PAIR_HOLDER)).toHaveLength(0);
+    expect((await call('keystore:requests', {})).requests.filter((r: any) => r.label === PAIR_LABEL)).toHaveLength(0);
   });
 });
