@@ -351,6 +351,22 @@ describe('pairing a certificate file (.p7b, .cer)', () => {
   });
 });
 
+describe('refusals in words', () => {
+  it('names a PKCS#12 handed in as a certificate, and dates a not-yet-valid one', async () => {
+    const { reasonText } = await import('../../renderer/pages/files/text');
+    const { default: i18next } = await import('i18next');
+    const t = i18next.t.bind(i18next);
+    expect(reasonText(t, 'en', { code: 'malformed', message: 'm', details: { kind: 'pkcs12' } })).toBe(
+      'This is a PKCS#12 file (.p12 or .pfx), not a certificate file. Give it the ending .p12 and choose it again: it is opened with its password.',
+    );
+    expect(reasonText(t, 'en', { code: 'validation', message: 'm', details: { reason: 'not-yet-valid', notBefore: '2031-05-06T10:00:00.000Z' } })).toBe(
+      'The certificate is not valid yet (from 6 May 2031). Pair it from then on; the key stays safe in the keystore until then.',
+    );
+    expect(reasonText(t, 'en', { code: 'malformed', message: 'm' })).toBeNull();
+    expect(reasonText(t, 'en', { code: 'validation', message: 'm', details: { reason: 'something-new' } })).toBeNull();
+  });
+});
+
 describe('the subject of a key request', () => {
   it('needs a CN, two letters for C, and at most 64 characters in CN, O and serialNumber', () => {
     expect(subjectProblems(EMPTY_SUBJECT)).toEqual({ cn: { problem: 'required' } });

@@ -365,6 +365,7 @@ const en = {
       'ca-certificate': 'The certificate for the key here is a CA certificate, not an e-ID certificate. Ask the issuer for your own certificate.',
       'several-certificates': 'The file holds certificates for several keys in this keystore. Pair them one file at a time.',
       'has-private-key': 'This file holds a private key too: it is a complete e-ID. Import it instead of pairing it.',
+      'pkcs12-file': 'This is a PKCS#12 file (.p12 or .pfx), not a certificate file. Give it the ending .p12 and choose it again: it is opened with its password.',
     },
     requests: {
       title: 'Key requests waiting for a certificate',
@@ -813,6 +814,7 @@ const sv: typeof en = {
       'ca-certificate': 'Certifikatet till nyckeln här är ett CA-certifikat, inte ett certifikat för en e-legitimation. Be utfärdaren om ditt eget certifikat.',
       'several-certificates': 'Filen innehåller certifikat till flera nycklar i nyckellagret. Para ihop dem en fil i taget.',
       'has-private-key': 'Filen innehåller också en privat nyckel: den är en hel e-legitimation. Importera den i stället för att para ihop den.',
+      'pkcs12-file': 'Det här är en PKCS#12-fil (.p12 eller .pfx), inte en certifikatfil. Ge den ändelsen .p12 och välj den igen: den öppnas med sitt lösenord.',
     },
     requests: {
       title: 'Nyckelbegäranden som väntar på ett certifikat',

@@ -41,12 +41,13 @@ export function nextStepText(t: TFunction, code: string): string {
 
 /**
  * A refusal that main explains by `details.reason` ('validation' on pairing: expired,
- * not-yet-valid, ca-certificate, several-certificates, has-private-key), in the user's language;
- * null when the error has no reason this file knows (then the code's translation is used).
+ * not-yet-valid, ca-certificate, several-certificates, has-private-key), or a PKCS#12 handed in
+ * under a certificate file's name ('malformed' with details.kind 'pkcs12'), in the user's
+ * language; null when the error has no reason this file knows (then the code's translation is used).
  */
 export function reasonText(t: TFunction, lang: string, err: UiError): string | null {
-  const reason = err.details?.reason;
-  if (typeof reason !== 'string') return null;
+  const reason = typeof err.details?.reason === 'string' ? err.details.reason : err.code === 'malformed' && err.details?.kind === 'pkcs12' ? 'pkcs12-file' : null;
+  if (!reason) return null;
   const key = `files.reason.${reason}`;
   const date = typeof err.details?.notBefore === 'string' ? err.details.notBefore : typeof err.details?.notAfter === 'string' ? err.details.notAfter : '';
   const text = String(t(key, { date: date ? formatDate(date, lang) : '' }));
