@@ -225,7 +225,12 @@ export interface PairOutcome {
  * store loses what the install added (the same `rollback` as imports) and Keystore.pair takes
  * the new entry out again while the key is still in its request. Shared by the bridge and the CLI.
  */
-export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller | null, certificates: Buffer[], opts: { pin: string; osStore: boolean; label?: string }): Promise<PairOutcome> {
+export async function pairIntoStores(
+  ks: Keystore,
+  store: OsStoreInstaller | null,
+  certificates: Buffer[],
+  opts: { pin: string; osStore: boolean; label?: string; target?: { kind: 'request' | 'entry'; id: string } },
+): Promise<PairOutcome> {
   if (opts.osStore && !store) throw new EidError('internal', 'No certificate store was given to install into.');
   // keystoreIds stays empty on purpose: the keystore side is undone by Keystore.pair (see the module comment).
   const undo: Undo = { keystoreIds: [], osStoreBefore: null };
@@ -239,6 +244,7 @@ export async function pairIntoStores(ks: Keystore, store: OsStoreInstaller | nul
     }
     result = await ks.pair(certificates, opts.pin, {
       ...(opts.label ? { label: opts.label } : {}),
+      ...(opts.target ? { target: opts.target } : {}),
       ...(opts.osStore && store
         ? {
             beforeCommit: async (entry: KeystoreEntry) => {
@@ -434,7 +440,7 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
     // Refused before anything is read or stored: an OS store that cannot be used.
     if (req.targets.osStore) await requireOsStore(s.osStore);
     const certificates = await pairingCertificates(src.kind === 'p12' ? { kind: 'p12', data, password: src.password } : { kind: 'certificate', data });
-    const out = await pairIntoStores(s.keystore, s.osStore, certificates, { pin: req.pin, osStore: req.targets.osStore, label: req.label?.trim() || undefined });
+    const out = await pairIntoStores(s.keystore, s.osStore, certificates, { pin: req.pin, osStore: req.targets.osStore, label: req.label?.trim() || undefined, target: req.target });
     return {
       entryId: out.result.entryId,
       holder: out.result.entry.holder,
@@ -442,6 +448,7 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
       notAfter: out.leaf.notAfter,
       fingerprintSha256: out.leaf.fingerprintSha256,
       replacedRequest: out.result.replacedRequest,
+      requestId: out.result.requestId,
       renewalOf: out.result.renewalOf,
       osStore: out.osStore,
       older: out.older.map(olderView),

@@ -225,6 +225,11 @@ export interface PairOptions {
   /** Label of the new entry; default: the request's label, or the renewed entry's. */
   label?: string;
   /**
+   * The key the user chose (from `pairable`): only this request or entry is considered. Without
+   * it, a request wins over an entry; with two entries holding one key the user must choose.
+   */
+  target?: { kind: 'request' | 'entry'; id: string };
+  /**
    * Runs once the new entry is durably stored and before the request is removed (the bridge
    * installs into the OS store here). If it throws, the new entry is removed again, the request
    * or the renewed entry stays as it was, and the error is rethrown: all or nothing.
@@ -1189,8 +1194,9 @@ export class Keystore {
     for (let i = 0; i < parsed.length; i++) {
       const spki = spkis[i];
       if (!spki) continue;
-      const req = requests.find((r) => r.spki === spki);
-      const ent = entries.find((e) => e.spki === spki && e.entry.fingerprintSha256 !== parsed[i].info.fingerprintSha256);
+      const want = options.target;
+      const req = want?.kind === 'entry' ? undefined : requests.find((r) => r.spki === spki && (!want || r.file.bound.id === want.id));
+      const ent = want?.kind === 'request' ? undefined : entries.find((e) => e.spki === spki && e.entry.fingerprintSha256 !== parsed[i].info.fingerprintSha256 && (!want || e.entry.id === want.id));
       if (req) matches.push({ cert: parsed[i], target: { kind: 'request', file: req.file } });
       else if (ent) matches.push({ cert: parsed[i], target: { kind: 'entry', entry: ent.entry } });
     }

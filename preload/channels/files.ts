@@ -317,6 +317,8 @@ export const fileChannels = {
         /** The keystore always takes the paired e-ID (the key lives there); the OS store optionally. */
         targets: z.object({ keystore: z.literal(true), osStore: z.boolean() }).strict(),
         label: z.string().max(120).optional(),
+        /** The key the user chose from p12:inspect's `pairable`; without it main picks (a request before an e-ID). */
+        target: z.object({ kind: z.enum(['request', 'entry']), id: keystoreIdSchema }).strict().optional(),
       })
       .strict(),
     response: z.object({
@@ -327,6 +329,8 @@ export const fileChannels = {
       fingerprintSha256: z.string(),
       /** A key request became this e-ID (and is gone); false for a renewal of an e-ID's key. */
       replacedRequest: z.boolean(),
+      /** The key request that became this e-ID, if one did. */
+      requestId: keystoreIdSchema.nullable(),
       /** The e-ID whose key the certificate renews, if so. */
       renewalOf: keystoreIdSchema.nullable(),
       osStore: z.object({ kind: osStoreKindSchema, location: z.string(), reference: z.string() }).nullable(),

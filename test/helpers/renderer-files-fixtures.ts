@@ -117,6 +117,7 @@ export function pairResponse(over: Partial<PairResponse> = {}): PairResponse {
     notAfter: LEAF.notAfter,
     fingerprintSha256: LEAF.fingerprintSha256,
     replacedRequest: true,
+    requestId: 'fedcba9876543210',
     renewalOf: null,
     osStore: { kind: 'nss', location: STORE.location, reference: HOLDER },
     older: [],

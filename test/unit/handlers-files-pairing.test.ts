@@ -126,8 +126,22 @@ describe('p12:inspect pairable', () => {
     const rep = await ok('p12:inspect', { fileName: 'ny.p12', data: b64(renewal), password: PASSWORD });
     expect(rep.pairable).toEqual([{ kind: 'entry', id: first.entryId, label: '1234567-8' }]);
     const second = await ok('keystore:pair', pairReq({ kind: 'p12', fileName: 'ny.p12', data: b64(renewal), password: PASSWORD }));
-    expect(second).toMatchObject({ replacedRequest: false, renewalOf: first.entryId });
+    expect(second).toMatchObject({ replacedRequest: false, requestId: null, renewalOf: first.entryId });
     expect((await ok('keystore:list', {})).entries).toHaveLength(2);
+    // Two e-IDs now hold the key: the one the user chose is the one renewed, not main's first pick.
+    const third = encodeCertsOnly([issueFor(r, ca, { notAfter: new Date(Date.now() + 400 * DAY) })], PASSWORD);
+    const chosen = await ok('keystore:pair', pairReq({ kind: 'p12', fileName: 'tredje.p12', data: b64(third), password: PASSWORD }, { target: { kind: 'entry', id: second.entryId } }));
+    expect(chosen.renewalOf).toBe(second.entryId);
+    // A chosen key that does not hold the certificate's key is no match (nothing else is tried).
+    const fourth = encodeCertsOnly([issueFor(r, ca, { notAfter: new Date(Date.now() + 500 * DAY) })], PASSWORD);
+    const wrong = await fails('keystore:pair', pairReq({ kind: 'p12', fileName: 'fjarde.p12', data: b64(fourth), password: PASSWORD }, { target: { kind: 'request', id: r.id } }));
+    expect(wrong.code).toBe('no-matching-key');
+  });
+
+  it('the answer names the key request that became the e-ID', async () => {
+    const r = await request();
+    const res = await ok('keystore:pair', pairReq(certSource(issueFor(r, ca)), { target: { kind: 'request', id: r.id } }));
+    expect(res).toMatchObject({ replacedRequest: true, requestId: r.id, renewalOf: null });
   });
 });
 

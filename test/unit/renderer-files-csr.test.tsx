@@ -168,6 +168,8 @@ describe('pairing a certificates-only .p12 with its key request', () => {
       source: { kind: 'p12', fileName: 'Åsa Öberg.p12', data: 'MIIBAg==', password: PASSWORD },
       pin: KEY_PIN,
       targets: { keystore: true, osStore: true },
+      // The key the page named is the key main must pair with.
+      target: { kind: 'request', id: 'feedc0de12345678' },
     });
     await act(async () => resolvePair(pairResponse({ older: [older()] })));
 

@@ -189,7 +189,9 @@ export function useImportWizard(): ImportWizard {
           : ({ kind: 'certificate', fileName: file.name, data: file.data } as const);
       let result: PairResponse;
       try {
-        result = await bridge.call('keystore:pair', { source, pin: pin ?? '', targets: { keystore: true, osStore: started.targets.osStore } });
+        // The key the page named is the key main pairs with (not main's own first choice).
+        const target = started.pairWith ? { target: { kind: started.pairWith.kind, id: started.pairWith.id } } : {};
+        result = await bridge.call('keystore:pair', { source, pin: pin ?? '', targets: { keystore: true, osStore: started.targets.osStore }, ...target });
       } catch (err) {
         send({ type: 'PAIR_FAILED', request, error: toUiError(err) });
         return;
