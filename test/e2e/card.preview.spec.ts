@@ -281,6 +281,28 @@ test.describe.serial('Card and PIN in the preview', () => {
     await expect(sign).toBeHidden();
   });
 
+  test("English: a test signature with the demo card's signing e-ID verifies (issue 4 acceptance)", async ({ page }) => {
+    await page.goto(url());
+    await page.getByRole('combobox', { name: /Language|Språk/ }).selectOption('en');
+    await page.getByRole('tab', { name: 'Card and PIN' }).click();
+    const chooser = page.getByRole('radiogroup');
+    await expect(chooser.getByRole('radio')).toHaveCount(2, { timeout: 5000 });
+    await chooser.getByRole('radio', { name: /Åsa Öberg \[DEMO\]/ }).check();
+    const region = page.getByRole('region', { name: 'Åsa Öberg [DEMO]' });
+    await region.getByRole('button', { name: 'Test signature' }).click();
+    const sign = page.getByRole('dialog', { name: 'Test signature' });
+    // The signing e-ID is chosen by default; the expired one is not offered as the default.
+    const choice = sign.getByRole('combobox', { name: 'e-ID to test' });
+    await expect(choice.locator('option:checked')).toHaveText(/Åsa Öberg.*\(Signing\)/);
+    await sign.getByLabel(exactly('PIN code')).fill('123456');
+    await page.keyboard.press('Enter');
+    const result = sign.getByTestId('test-sign-result');
+    await expect(result.getByText('The signature is verified')).toBeVisible();
+    await expect(result.getByTestId('verified')).toHaveText('Yes');
+    await page.keyboard.press('Escape');
+    await expect(sign).toBeHidden();
+  });
+
   test('English: a key left without certificate by a key generation is listed and removed after confirmation', async ({ page }) => {
     // An enrolment that stopped after the key was made: `eiddesk card keygen` without write-cert.
     const tmp = mkdtempSync(join(tmpdir(), 'eiddesk-e2e-csr-'));
