@@ -7,6 +7,11 @@
  * "Certificates only" (an order made with a CSR) and "key only" are flags, not errors: the
  * wizard offers to pair such a file with a key in the keystore, and import decides whether it
  * can proceed (see requireKeyAndCertificate).
+ *
+ * A certificate file delivered for a CSR (.cer/.pem/.p7b) is described in the same shape by
+ * `describeCertificateFile`: the certificate part of a report (`describeCertificates`) is shared,
+ * so the holder, validity, chain and purposes of a delivered certificate read exactly as they do
+ * for a PKCS#12 file, before any PIN is asked.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { EidError } from '../errors';
@@ -84,22 +89,79 @@ function certKey(cert: ParsedCertificate): KeyObject | null {
   }
 }
 
+/** A certificate as a file holds it: its DER and, in a PKCS#12, the attributes of its bag. */
+export interface CertificateInput {
+  der: Buffer;
+  friendlyName?: string;
+  localKeyId?: string;
+}
+
+/** The certificate part of a report: what `describeCertificates` says about a file's certificates. */
+export type CertificatesPart = Pick<Pkcs12Report, 'certificates' | 'leaf' | 'chain'>;
+
 /**
- * Describes decoded contents. Separate from decoding so import can decode once, describe, and
- * then store the very keys it described.
+ * Parses every certificate of a file once, naming the damaged one (1-based) as 'malformed'.
+ * Separate from describing so key matching can work on the parsed certificates first.
  */
-export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = {}): Pkcs12Report {
-  const now = opts.now ?? new Date();
-  if (contents.certificates.length === 0 && contents.keys.length === 0) {
-    throw new EidError('no-certificate', 'The file holds neither a certificate nor a private key. Download or export it again.');
-  }
-  const parsed: ParsedCertificate[] = contents.certificates.map((c, i) => {
+export function parseCertificates(certificates: readonly CertificateInput[]): ParsedCertificate[] {
+  return certificates.map((c, i) => {
     try {
       return parseCertificate(c.der);
     } catch (err) {
       throw new EidError('malformed', `Certificate ${i + 1} in the file is damaged and cannot be read. Download or export the file again.`, { certificate: i + 1 }, { cause: err });
     }
   });
+}
+
+/**
+ * Describes a file's certificates: each one with its validity and whether a key of the file
+ * belongs to it, the holder's certificate (the leaf) and the leaf's chain up to a trust anchor.
+ * This is the part of a report that does not depend on where the certificates came from, so a
+ * PKCS#12 file and a certificate file (.cer/.pem/.p7b, which has no keys: `pairs` is empty) are
+ * described by the same code and read the same in the wizard and the CLI.
+ */
+export function describeCertificates(
+  certificates: readonly CertificateInput[],
+  parsed: readonly ParsedCertificate[],
+  pairs: ReadonlyArray<{ certificateIndex: number }>,
+  opts: InspectOptions = {},
+): CertificatesPart {
+  const now = opts.now ?? new Date();
+  const paired = new Set(pairs.map((p) => p.certificateIndex));
+  const described: Pkcs12CertificateReport[] = parsed.map((p, index) => {
+    const bag = certificates[index];
+    return {
+      ...p.info,
+      index,
+      ...(bag.friendlyName !== undefined ? { friendlyName: bag.friendlyName } : {}),
+      ...(bag.localKeyId ? { localKeyId: bag.localKeyId } : {}),
+      validity: validityState(p.info, now),
+      hasKey: paired.has(index),
+    };
+  });
+  const leafIndex = chooseLeaf(parsed, pairs);
+  let chain: ChainReport | null = null;
+  if (leafIndex !== null) {
+    const anchors = opts.anchors ?? loadTrustAnchors(opts.trustAnchorsDir ?? defaultTrustAnchorsDir());
+    chain = buildChain(
+      parsed[leafIndex],
+      parsed.filter((_, i) => i !== leafIndex),
+      anchors,
+      now,
+    );
+  }
+  return { certificates: described, leaf: leafIndex === null ? null : described[leafIndex], chain };
+}
+
+/**
+ * Describes decoded contents. Separate from decoding so import can decode once, describe, and
+ * then store the very keys it described.
+ */
+export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = {}): Pkcs12Report {
+  if (contents.certificates.length === 0 && contents.keys.length === 0) {
+    throw new EidError('no-certificate', 'The file holds neither a certificate nor a private key. Download or export it again.');
+  }
+  const parsed = parseCertificates(contents.certificates);
   // Keys are matched on the certificate's SPKI bytes as written; only when that finds nothing are
   // the certificates' keys loaded by Node and compared as keys (a few ms for a chain), so another
   // encoding of the same key (a compressed EC point, RSA without NULL parameters) still pairs.
@@ -132,42 +194,42 @@ export function describePkcs12(contents: Pkcs12Contents, opts: InspectOptions = 
     };
   });
   const pairs = keyDetails.filter((k) => k.certificateIndex !== null).map((k) => ({ keyIndex: k.index, certificateIndex: k.certificateIndex as number }));
-  const paired = new Set(pairs.map((p) => p.certificateIndex));
-
-  const certificates: Pkcs12CertificateReport[] = parsed.map((p, index) => {
-    const bag = contents.certificates[index];
-    return {
-      ...p.info,
-      index,
-      ...(bag.friendlyName !== undefined ? { friendlyName: bag.friendlyName } : {}),
-      ...(bag.localKeyId ? { localKeyId: bag.localKeyId } : {}),
-      validity: validityState(p.info, now),
-      hasKey: paired.has(index),
-    };
-  });
-
-  const leafIndex = chooseLeaf(parsed, pairs);
-  let chain: ChainReport | null = null;
-  if (leafIndex !== null) {
-    const anchors = opts.anchors ?? loadTrustAnchors(opts.trustAnchorsDir ?? defaultTrustAnchorsDir());
-    chain = buildChain(
-      parsed[leafIndex],
-      parsed.filter((_, i) => i !== leafIndex),
-      anchors,
-      now,
-    );
-  }
+  const { certificates, leaf, chain } = describeCertificates(contents.certificates, parsed, pairs, opts);
   return {
     certificates,
     keys: contents.keys.length,
     keyDetails,
     pairs,
-    leaf: leafIndex === null ? null : certificates[leafIndex],
+    leaf,
     chain,
     certificatesOnly: contents.keys.length === 0,
     keyOnly: contents.certificates.length === 0,
     keyMismatch: keyDetails.some((k) => k.certificateIndex === null) && contents.certificates.length > 0,
     protection: { macAlgorithm: contents.macAlgorithm, macIterations: contents.macIterations, encryption: contents.encryption },
+  };
+}
+
+/**
+ * Describes the certificates of a certificate file (.cer/.crt/.pem/.p7b/.p7c, as
+ * main/keystore/certificate-file.ts reads it) as a report of the same shape as a PKCS#12's, so
+ * the wizard shows both with the same step: no keys, no pairs, certificates only, and no
+ * protection (such a file has no password, MAC or encryption).
+ */
+export function describeCertificateFile(certificates: readonly Buffer[], opts: InspectOptions = {}): Pkcs12Report {
+  if (certificates.length === 0) throw new EidError('no-certificate', 'The file holds no certificate. Download the certificate again.');
+  const inputs = certificates.map((der) => ({ der }));
+  const part = describeCertificates(inputs, parseCertificates(inputs), [], opts);
+  return {
+    certificates: part.certificates,
+    keys: 0,
+    keyDetails: [],
+    pairs: [],
+    leaf: part.leaf,
+    chain: part.chain,
+    certificatesOnly: true,
+    keyOnly: false,
+    keyMismatch: false,
+    protection: { macAlgorithm: null, macIterations: null, encryption: [] },
   };
 }
 
@@ -180,7 +242,7 @@ function curveBits(curve: string): number | null {
  * The holder's certificate: the first certificate paired with a key (end-entity before CA),
  * else the end-entity certificate that issued nothing else in the file.
  */
-function chooseLeaf(parsed: ParsedCertificate[], pairs: Array<{ certificateIndex: number }>): number | null {
+function chooseLeaf(parsed: readonly ParsedCertificate[], pairs: ReadonlyArray<{ certificateIndex: number }>): number | null {
   if (parsed.length === 0) return null;
   const pairedIdx = pairs.map((p) => p.certificateIndex);
   const pairedEE = pairedIdx.find((i) => !parsed[i].info.isCA);
