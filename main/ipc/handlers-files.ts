@@ -10,6 +10,10 @@
  * part of the transaction: the new e-ID is installed and usable by then, so a failed removal is
  * reported, not rolled back.
  *
+ * `certificate:inspect` describes a certificate file delivered for a CSR with the same code as
+ * `p12:inspect` (main/pkcs12/inspect.ts), so the wizard can show what it holds and which key here
+ * it belongs to before any PIN is typed.
+ *
  * `keystore:pair` (an order made with a CSR) follows the same rule with one difference: the
  * keystore side is undone by Keystore.pair itself, because only it knows whether the new entry
  * may go (the key must still be in its request, or in the entry it renews). The OS-store side is
@@ -21,7 +25,7 @@ import { eidsInPkcs12, type EidInFile } from '../keystore/from-pkcs12';
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH, PIN_RULES, assertPinAcceptable } from '../keystore/pin-rules';
 import type { Keystore, KeystoreEntry, KeystoreRequest, PairResult } from '../keystore/keystore';
 import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
-import { DEFAULT_LIMITS, describePkcs12, openPkcs12, requireKeyAndCertificate, type Pkcs12Report } from '../pkcs12';
+import { DEFAULT_LIMITS, describeCertificateFile, describePkcs12, openPkcs12, requireKeyAndCertificate, type Pkcs12Report } from '../pkcs12';
 import type { Pkcs12Contents } from '../pkcs12/types';
 import { parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
 import type { fileChannels } from '../../preload/channels/files';
@@ -339,7 +343,16 @@ async function certificateFor(req: { id?: string; fingerprint?: string; certific
   throw new EidError('not-found', 'No e-ID with this fingerprint is in the keystore or the certificate store.', { fingerprint: fp });
 }
 
-function reportView(fileName: string, report: Pkcs12Report, leafDer: Buffer | null, inKeystore: string | null, pairable: Awaited<ReturnType<Keystore['pairable']>> = []) {
+/**
+ * What the wizard gets back from an inspection: the report, plus what only main can say about its
+ * leaf: its DER (for os-store:older), the keystore entry that already holds it, and the key
+ * requests or entries whose key it was issued for. Shared by p12:inspect and certificate:inspect,
+ * so both answers are built the same way.
+ */
+async function reportView(ks: Keystore, fileName: string, report: Pkcs12Report, certificates: readonly Buffer[]) {
+  const leafDer = report.leaf ? certificates[report.leaf.index] : null;
+  const inKeystore = report.leaf ? await keystoreIdOf(ks, report.leaf.fingerprintSha256) : null;
+  const pairable = leafDer ? await ks.pairable(leafDer) : [];
   return { ...report, fileName, leafDer: leafDer ? leafDer.toString('base64') : null, inKeystore, pairable };
 }
 
@@ -351,13 +364,16 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
     try {
       contents = await openPkcs12(data, req.password);
       const report = describePkcs12(contents);
-      const leafDer = report.leaf ? contents.certificates[report.leaf.index].der : null;
-      const inKeystore = report.leaf ? await keystoreIdOf(s.keystore, report.leaf.fingerprintSha256) : null;
-      const pairable = leafDer ? await s.keystore.pairable(leafDer) : [];
-      return reportView(req.fileName, report, leafDer, inKeystore, pairable);
+      return await reportView(s.keystore, req.fileName, report, contents.certificates.map((c) => c.der));
     } finally {
       wipe(contents);
     }
+  },
+
+  'certificate:inspect': async (req, s) => {
+    // readCertificateFile bounds the size and the number of certificates before decoding anything.
+    const { certificates } = readCertificateFile(Buffer.from(req.data, 'base64'));
+    return reportView(s.keystore, req.fileName, describeCertificateFile(certificates), certificates);
   },
 
   'p12:import': async (req, s) => {

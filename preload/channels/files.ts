@@ -51,6 +51,16 @@ const p12FileFields = {
 };
 
 /**
+ * A certificate file as the user picked it (.cer/.crt/.pem/.p7b/.p7c): its name and its bytes,
+ * bounded by the certificate-file limit. The same fields for inspecting it and for pairing it, so
+ * what could be looked at can always be paired and nothing larger can be pushed through either.
+ */
+const certificateFileFields = {
+  fileName: z.string().max(260),
+  data: base64(CERTIFICATE_FILE_MAX_BYTES),
+};
+
+/**
  * A key request or an e-ID in the keystore that holds the key of a certificate: what the import
  * wizard offers to pair a certificates-only file with (public data; no PIN was asked).
  */
@@ -101,7 +111,10 @@ export const chainReportSchema = z.object({
   problem: z.string().nullable(),
 });
 
-/** What is inside a PKCS#12 file (never key bytes). */
+/**
+ * What is inside a PKCS#12 file (never key bytes). A certificate file (`certificate:inspect`) is
+ * described in this very shape, as a file with certificates only.
+ */
 export const p12ReportSchema = z.object({
   fileName: z.string(),
   certificates: z.array(p12CertificateSchema),
@@ -189,6 +202,18 @@ export const osStoreInfoSchema = z.object({ kind: osStoreKindSchema, location: z
 export const fileChannels = {
   /** Opens a PKCS#12 file with its password and says what is inside. Nothing is stored. */
   'p12:inspect': { request: z.object(p12FileFields).strict(), response: p12ReportSchema },
+  /**
+   * Says what a certificate file delivered for a CSR holds (.cer/.crt/.pem, PKCS#7 .p7b/.p7c),
+   * before any PIN is asked: the user checks that it is the certificate they ordered and not an
+   * old one (seed 003), and sees which key here it belongs to (`pairable`) or that none does.
+   * The answer has the shape of `p12:inspect`'s, described by the same code, so the wizard shows
+   * both with the same step: `keys` 0, `keyDetails` and `pairs` empty, `certificatesOnly` true,
+   * `protection` all null/empty (such a file has no password, MAC or encryption). Nothing is
+   * stored. Hostile files end as 'malformed' (details.kind 'pkcs12' for a PKCS#12 under a
+   * certificate's name), 'too-large' (over the size limit, or too many certificates) or
+   * 'no-certificate'.
+   */
+  'certificate:inspect': { request: z.object(certificateFileFields).strict(), response: p12ReportSchema },
   /**
    * Imports every e-ID of the file into the keystore (under `keystorePin`) and/or the OS store,
    * then removes the older certificates named in `removeOlder` (only ones the OS store reports as
@@ -311,7 +336,7 @@ export const fileChannels = {
       .object({
         source: z.discriminatedUnion('kind', [
           z.object({ kind: z.literal('p12'), ...p12FileFields }).strict(),
-          z.object({ kind: z.literal('certificate'), fileName: z.string().max(260), data: base64(CERTIFICATE_FILE_MAX_BYTES) }).strict(),
+          z.object({ kind: z.literal('certificate'), ...certificateFileFields }).strict(),
         ]),
         pin: secret(),
         /** The keystore always takes the paired e-ID (the key lives there); the OS store optionally. */
