@@ -85,6 +85,14 @@ export function certificatesOnlyReport(pairable: Pairable[] = []): P12Report {
   return { ...r, keys: 0, keyDetails: [], pairs: [], certificates: r.certificates.map((c) => ({ ...c, hasKey: false })), leaf: { ...r.leaf!, hasKey: false }, certificatesOnly: true, pairable };
 }
 
+/**
+ * What `certificate:inspect` answers for a certificate file (.p7b) delivered for a key request:
+ * the shape of a certificates-only report, without a PKCS#12's protection.
+ */
+export function certificateFileReport(pairable: Pairable[] = [], over: Partial<P12Report> = {}): P12Report {
+  return { ...certificatesOnlyReport(pairable), fileName: 'certifikat.p7b', protection: { macAlgorithm: null, macIterations: null, encryption: [] }, ...over };
+}
+
 /** A key request as `keystore:requests` lists it. */
 export function keyRequest(over: Partial<KeyRequest> = {}): KeyRequest {
   return {

@@ -8,9 +8,11 @@ import {
   fileRefusal,
   initialState,
   installBlocker,
+  isCertificateFile,
   normalisePassword,
-  pairPinBlocker,
+  pairRefusal,
   pairedAsImport,
+  pairingFlow,
   progressSteps,
   returnStepFor,
   transition,
@@ -18,7 +20,7 @@ import {
   type ImportState,
 } from '../../renderer/pages/files/import-machine';
 import { brokenRules, meetsRule, pinProblems } from '../../renderer/pages/files/pin-check';
-import { PAIRABLE, RULES, STORE, certificatesOnlyReport, entry, importResult, keyOnlyReport, keyRequest, older, pairResponse, report } from '../helpers/renderer-files-fixtures';
+import { PAIRABLE, RULES, STORE, certificateFileReport, certificatesOnlyReport, entry, importResult, keyOnlyReport, keyRequest, older, pairResponse, report } from '../helpers/renderer-files-fixtures';
 
 const FILE = { name: 'Åsa Öberg.P12', size: 2400, data: 'MIIJ' };
 const run = (s: ImportState, ...events: ImportEvent[]) => events.reduce(transition, s);
@@ -367,6 +369,12 @@ function pairTargets(start: ImportState = transition(certsOnly(), { type: 'PAIR'
 }
 const HOLDERS = { requests: [keyRequest()], entries: [entry()] };
 
+/** A certificate file picked and inspected: on the certificates-only step, no password anywhere. */
+function certFile(r = certificateFileReport([PAIRABLE])): ImportState {
+  const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+  return transition(s, { type: 'INSPECT_DONE', request: s.pending!, report: r });
+}
+
 describe('file kinds', () => {
   it('certificate files are accepted by name and bounded by their own limit', () => {
     for (const name of ['a.cer', 'b.CRT', 'c.pem', 'd.p7b', 'e.P7C']) {
@@ -378,13 +386,96 @@ describe('file kinds', () => {
     expect(fileRefusal({ name: 'x.pem', size: CERTIFICATE_FILE_MAX_BYTES + 1 })).toBe('too-large');
     expect(fileRefusal({ name: 'x.p7b', size: 0 })).toBe('empty');
   });
-  it('a certificate file skips the password and the contents and goes straight to the key’s PIN', () => {
+  it('a certificate file has no password: it is inspected from the pick step, then shows what it holds', () => {
     const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
-    expect(s).toMatchObject({ step: 'pair-pin', pairMode: true, pairWith: null, hasPassword: false, file: CERT_FILE, report: null });
+    // The host asks main as soon as the machine hands out a request number; nothing else moves yet.
+    expect(s).toMatchObject({ step: 'pick', pending: 1, pairMode: false, hasPassword: false, file: CERT_FILE, report: null });
+    expect(isCertificateFile(s)).toBe(true);
     expect(progressSteps(s)).toBe(CERTIFICATE_PROGRESS_STEPS);
+    expect(CERTIFICATE_PROGRESS_STEPS).toEqual(['pick', 'contents', 'pin', 'targets', 'installing', 'done']);
     expect(progressSteps(inspected())).toBe(PROGRESS_STEPS);
-    // Back leads to choosing a file again.
-    expect(transition(s, { type: 'BACK' })).toMatchObject({ step: 'pick', file: null, pairMode: false });
+    const shown = transition(s, { type: 'INSPECT_DONE', request: s.pending!, report: certificateFileReport([PAIRABLE]) });
+    expect(shown).toMatchObject({ step: 'certificates-only', pending: null, hasPassword: false, pairMode: false, report: { certificatesOnly: true, pairable: [PAIRABLE] } });
+    // A password submit means nothing here.
+    expect(transition(s, { type: 'SUBMIT_PASSWORD', trimmed: false })).toBe(s);
+    // Back leads to choosing a file again, not to a password.
+    expect(transition(shown, { type: 'BACK' })).toMatchObject({ step: 'pick', file: null, report: null, pending: null });
+  });
+});
+
+describe('certificate files: inspected before any PIN', () => {
+  it('a second file picked while the first is inspected replaces it: the first answer is ignored', () => {
+    const first = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+    const other = { ...CERT_FILE, name: 'annat.pem' };
+    const second = transition(first, { type: 'FILE_READ', file: other });
+    expect(second).toMatchObject({ step: 'pick', file: other, pending: first.pending! + 1 });
+    expect(transition(second, { type: 'INSPECT_DONE', request: first.pending!, report: certificateFileReport() })).toBe(second);
+    expect(transition(second, { type: 'INSPECT_FAILED', request: first.pending!, error: err('malformed') })).toBe(second);
+    expect(transition(second, { type: 'INSPECT_DONE', request: second.pending!, report: certificateFileReport() }).step).toBe('certificates-only');
+    // A .p12 picked instead goes to its password, and the certificate's answer cannot land there.
+    const p12 = transition(first, { type: 'FILE_READ', file: FILE });
+    expect(p12).toMatchObject({ step: 'password', pending: null, file: FILE });
+    expect(transition(p12, { type: 'INSPECT_DONE', request: first.pending!, report: certificateFileReport() })).toBe(p12);
+    // A refused file abandons the inspection too.
+    const refused = transition(first, { type: 'FILE_REFUSED', problem: 'several' });
+    expect(refused).toMatchObject({ step: 'pick', file: null, pending: null, fileProblem: 'several' });
+    expect(transition(refused, { type: 'INSPECT_DONE', request: first.pending!, report: certificateFileReport() })).toBe(refused);
+  });
+  it('a file main cannot read goes to the error step, which leads to choosing another file (there is no password to retry)', () => {
+    for (const [code, details] of [
+      ['malformed', { kind: 'pkcs12' }],
+      ['too-large', { limit: 32 }],
+      ['no-certificate', undefined],
+      ['unavailable', undefined],
+      ['internal', undefined],
+    ] as const) {
+      const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+      const f = transition(s, { type: 'INSPECT_FAILED', request: s.pending!, error: err(code, details) });
+      expect(f.step, code).toBe('error');
+      expect(f.error, code).toMatchObject({ code, phase: 'inspect', returnTo: 'pick' });
+      expect(transition(f, { type: 'RECOVER' })).toMatchObject({ step: 'pick', file: null, error: null });
+    }
+  });
+  it('names the key from `pairable` and pairs with it, without a password', () => {
+    const s = certFile();
+    expect(canPair(s)).toBe(true);
+    const p = transition(s, { type: 'PAIR' });
+    expect(p).toMatchObject({ step: 'pair-pin', pairMode: true, pairWith: PAIRABLE, hasPassword: false });
+    // Back from the PIN returns to what the file holds.
+    expect(transition(p, { type: 'BACK' })).toMatchObject({ step: 'certificates-only', pairMode: false, pairWith: null, report: { pairable: [PAIRABLE] } });
+  });
+  it('no key here, already an e-ID here, or a certificate main would refuse: said before any PIN, and PAIR is ignored', () => {
+    const cases = [
+      [certificateFileReport([]), 'no-key-here'],
+      [certificateFileReport([], { inKeystore: 'feedfacecafebeef' }), 'already-in-keystore'],
+      [certificateFileReport([PAIRABLE], { leaf: { ...certificateFileReport().leaf!, validity: 'expired' } }), 'expired'],
+      [certificateFileReport([PAIRABLE], { leaf: { ...certificateFileReport().leaf!, validity: 'not-yet-valid' } }), 'not-yet-valid'],
+      [certificateFileReport([PAIRABLE], { leaf: { ...certificateFileReport().leaf!, isCA: true } }), 'ca-certificate'],
+    ] as const;
+    for (const [r, refusal] of cases) {
+      expect(pairRefusal(r), refusal).toBe(refusal);
+      const s = certFile(r);
+      expect(s.step).toBe('certificates-only');
+      expect(canPair(s), refusal).toBe(false);
+      expect(transition(s, { type: 'PAIR' }), refusal).toBe(s);
+      // And the same for a certificates-only .p12.
+      expect(canPair(inspected({ ...r, protection: report().protection })), refusal).toBe(false);
+    }
+    expect(pairRefusal(certificateFileReport([PAIRABLE]))).toBeNull();
+    expect(pairRefusal(null)).toBe('no-key-here');
+  });
+  it('the key’s PIN cannot be sent without a named key, nor while a request runs', () => {
+    const pin = transition(certFile(), { type: 'PAIR' });
+    expect(transition({ ...pin, pairWith: null }, { type: 'SUBMIT_PAIR_PIN', pin: PIN }).step).toBe('pair-pin');
+    expect(transition({ ...pin, pending: 5 }, { type: 'SUBMIT_PAIR_PIN', pin: PIN }).step).toBe('pair-pin');
+    expect(transition(pin, { type: 'SUBMIT_PAIR_PIN', pin: PIN }).step).toBe('targets');
+  });
+  it('the progress list names the pairing steps for any file that can only be paired', () => {
+    expect(pairingFlow(initialState)).toBe(false);
+    expect(pairingFlow(inspected())).toBe(false);
+    expect(pairingFlow(transition(initialState, { type: 'FILE_READ', file: CERT_FILE }))).toBe(true);
+    expect(pairingFlow(inspected(certificatesOnlyReport()))).toBe(true);
+    expect(pairingFlow(transition(certsOnly(), { type: 'PAIR' }))).toBe(true);
   });
 });
 
@@ -424,16 +515,6 @@ describe('the key’s PIN', () => {
     // The PIN of an existing key is not judged by the rules for new PINs: a short one is sent as typed.
     expect(transition(p, { type: 'SUBMIT_PAIR_PIN', pin: '1' }).step).toBe('targets');
   });
-  it('for a certificate file, a keystore holding no key at all cannot be asked for a PIN', () => {
-    const s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
-    // Not known yet: the user may go on.
-    expect(pairPinBlocker(s)).toBeNull();
-    const none = transition(s, { type: 'KEYS_LOADED', holders: { requests: [], entries: [] } });
-    expect(pairPinBlocker(none)).toBe('no-key-here');
-    expect(transition(none, { type: 'SUBMIT_PAIR_PIN', pin: PIN })).toBe(none);
-    const some = transition(s, { type: 'KEYS_LOADED', holders: { requests: [keyRequest()], entries: [] } });
-    expect(transition(some, { type: 'SUBMIT_PAIR_PIN', pin: PIN }).step).toBe('targets');
-  });
   it('Back from the PIN returns to the certificates-only step and leaves pair mode', () => {
     const p = transition(certsOnly(), { type: 'PAIR' });
     const back = transition(p, { type: 'BACK' });
@@ -457,7 +538,7 @@ describe('pairing: places', () => {
     const t = pairTargets();
     expect(installBlocker({ ...t, hasPin: false })).toBe('no-key-pin');
     expect(installBlocker({ ...t, hasPassword: false })).toBe('no-password');
-    const cert = run(initialState, { type: 'FILE_READ', file: CERT_FILE }, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'STORE_LOADED', store: STORE, older: [] });
+    const cert = run(certFile(), { type: 'PAIR' }, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'STORE_LOADED', store: STORE, older: [] });
     expect(cert.hasPassword).toBe(false);
     expect(installBlocker(cert)).toBeNull();
     // A store without its tools is simply not chosen: pairing into the keystore alone goes on.
@@ -569,15 +650,20 @@ describe('pairing: running, done, refused', () => {
 });
 
 describe('a whole pairing', () => {
-  it('certificate file -> key PIN (wrong, then right) -> places -> pairing -> done', () => {
-    let s = run(initialState, { type: 'FILE_READ', file: CERT_FILE }, { type: 'KEYS_LOADED', holders: HOLDERS }, { type: 'SUBMIT_PAIR_PIN', pin: 'wrong' });
-    s = run(s, { type: 'STORE_LOADED', store: STORE, older: [] }, { type: 'INSTALL' });
+  it('certificate file -> contents (inspected) -> key PIN (wrong, then right) -> places -> pairing -> done', () => {
+    let s = transition(initialState, { type: 'FILE_READ', file: CERT_FILE });
+    s = transition(s, { type: 'INSPECT_DONE', request: s.pending!, report: certificateFileReport([PAIRABLE]) });
+    expect(s.step).toBe('certificates-only');
+    s = run(s, { type: 'KEYS_LOADED', holders: HOLDERS }, { type: 'PAIR' }, { type: 'SUBMIT_PAIR_PIN', pin: 'wrong' });
+    s = run(s, { type: 'STORE_LOADED', store: STORE, older: [older()] }, { type: 'SET_REMOVE_OLDER', fingerprint: older().fingerprintSha256, on: true }, { type: 'INSTALL' });
     s = transition(s, { type: 'PAIR_FAILED', request: s.pending!, error: err('pin-incorrect', { attempts: 1, attemptsBeforeDelay: 2, retryAfterSeconds: 0 }) });
     expect(s.step).toBe('pair-pin');
     s = run(s, { type: 'SUBMIT_PAIR_PIN', pin: PIN }, { type: 'INSTALL' });
     expect(s.step).toBe('installing');
     s = transition(s, { type: 'PAIR_DONE', request: s.pending!, result: pairResponse(), removed: [], removeFailed: [] });
-    expect(s).toMatchObject({ step: 'done', paired: { replacedRequest: true, renewalOf: null, with: null } });
+    expect(s).toMatchObject({ step: 'done', paired: { replacedRequest: true, renewalOf: null, with: PAIRABLE } });
+    // The older certificate chosen on the places step survived the wrong PIN and goes with the pairing.
+    expect(s.removeOlder).toEqual([older().fingerprintSha256]);
     expect(JSON.stringify(s)).not.toMatch(/Hallon|wrong"/);
   });
 });

@@ -2,8 +2,9 @@
 /**
  * Orders made with a CSR, in the renderer (jsdom, scripted bridge): pairing a delivered
  * certificate with its key in the import wizard (a certificates-only .p12 naming its key request;
- * a .p7b that is not inspected; the key's PIN wrong, then throttled; no key here; a refused
- * certificate), the subject rules of a key request, and the "Create key request (CSR)" dialog and
+ * a .p7b/.pem/.cer inspected before any PIN and shown like a .p12's contents, naming its key, or
+ * saying there is none here, that it is already an e-ID, or that it would be refused; the key's
+ * PIN wrong, then throttled; a key gone before pairing), the subject rules of a key request, and the "Create key request (CSR)" dialog and
  * the list of key requests on the E-IDs on file page (copy, save, show, delete), in English and
  * Swedish.
  */
@@ -24,6 +25,7 @@ import {
   REQUEST_LABEL,
   RULES,
   STORE,
+  certificateFileReport,
   certificatesOnlyReport,
   createdRequest,
   entry,
@@ -287,29 +289,149 @@ describe('pairing a certificates-only .p12 with its key request', () => {
   });
 });
 
-describe('pairing a certificate file (.p7b, .cer)', () => {
-  it('goes straight to the key’s PIN, lists the key requests, pairs as a certificate; no-matching-key says where the key is', async () => {
+describe('pairing a certificate file (.p7b, .pem, .cer)', () => {
+  it('shows what the file holds and the key it belongs to before any PIN, then PIN, places with the older certificate, pairs with that key', async () => {
+    handlers.set('certificate:inspect', () => certificateFileReport([PAIRABLE]));
     handlers.set('keystore:requests', () => requests([keyRequest(), keyRequest({ id: '1111222233334444', label: 'Server cert', subjectDn: 'CN=www.example.se,O=Exempel AB,C=SE', algorithm: 'ec-p256' })]));
+    handlers.set('keystore:pair', () => pairResponse({ older: [older()] }));
+    handlers.set('os-store:remove', (r) => ({ removed: r.fingerprint }));
+    await openWizard();
+    await pick(file('certifikat.p7b'));
+
+    // No password: inspected at once, as a certificate file, and shown on the contents step.
+    const step = await screen.findByTestId('step-certificates-only');
+    expect(callsTo('certificate:inspect').map((c) => c.request)).toEqual([{ fileName: 'certifikat.p7b', data: 'MIIBAg==' }]);
+    expect(callsTo('p12:inspect')).toHaveLength(0);
+    expect(within(step).getByRole('heading', { name: 'What is in the certificate file' })).toBeTruthy();
+    expect(within(step).getByText(/^A certificate file never holds the private key/)).toBeTruthy();
+    expect(within(step).getByText(/Check that this is the certificate you ordered, and not an old one\./)).toBeTruthy();
+    // The same details as a .p12's contents: holder, identity number with copy, validity, purpose, chain.
+    expect(within(step).getByTestId('holder').textContent).toBe(HOLDER);
+    expect(within(step).getByTestId('organisation').textContent).toBe(ORGANISATION);
+    expect(within(step).getByTestId('identity-number').textContent).toBe(IDENTITY);
+    expect(within(step).getByTestId('validity').textContent).toMatch(/\d{4}.* to .*\d{4}/);
+    expect(within(step).getByText('Authentication')).toBeTruthy();
+    expect(within(step).getByTestId('chain').textContent).toContain('The chain leads to a known issuer');
+    expect(within(step).getByTestId('file-holds').textContent).toBe('The file holds 1 certificate and no private key.');
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    await act(async () => {
+      fireEvent.click(within(step).getByRole('button', { name: 'Copy HSA-id' }));
+    });
+    expect(writeText).toHaveBeenCalledWith(IDENTITY);
+    // The key it belongs to, named from `pairable`, and no PIN field yet.
+    expect(within(step).getByTestId('certificates-only').getAttribute('data-pairable')).toBe('true');
+    expect(within(step).getByText('The key for this certificate is in eID Desk’s keystore')).toBeTruthy();
+    const key = within(step).getByTestId('pair-with');
+    await waitFor(() => expect(within(key).getByTestId('request-subject').textContent).toBe(keyRequest().subjectDn));
+    expect(within(key).getByRole('heading', { name: REQUEST_LABEL })).toBeTruthy();
+    expect(within(step).queryByLabelText('PIN of the key')).toBeNull();
+    expect(within(screen.getByRole('list', { name: 'Steps' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['1File', '2Contents', '3Key PIN', '4Where', '5Pairing', '6Done']);
+    fireEvent.click(within(step).getByRole('button', { name: 'Pair with the key made for this order' }));
+
+    const pinStep = await screen.findByTestId('step-pair-pin');
+    expect(within(pinStep).getByText(`The certificate is paired with the key of the key request “${REQUEST_LABEL}”. Type the PIN you chose when you made that request.`)).toBeTruthy();
+    await typeKeyPin(KEY_PIN);
+
+    // Where: the older certificate of the same identity, asked about the file's own leaf.
+    const targets = await screen.findByTestId('step-targets');
+    await waitFor(() => expect(callsTo('os-store:older')).toHaveLength(1));
+    expect(callsTo('os-store:older')[0].request).toEqual({ certificate: 'MIIB' });
+    fireEvent.click(await within(targets).findByRole('checkbox', { name: /Remove this older certificate/ }));
+    await clickPair();
+    expect(callsTo('keystore:pair')).toHaveLength(1);
+    expect(callsTo('keystore:pair')[0].request).toEqual({
+      source: { kind: 'certificate', fileName: 'certifikat.p7b', data: 'MIIBAg==' },
+      pin: KEY_PIN,
+      targets: { keystore: true, osStore: true },
+      target: { kind: 'request', id: REQUEST_ID },
+    });
+    const done = await screen.findByTestId('step-done');
+    expect(within(done).getByTestId('paired-request').textContent).toBe(`The key request “${REQUEST_LABEL}” is now this e-ID, so it is no longer listed under key requests.`);
+    expect(within(done).getByTestId('removed').textContent).toBe('1 older certificate was removed from the certificate store.');
+    expect(callsTo('os-store:remove').map((c) => c.request)).toEqual([{ fingerprint: older().fingerprintSha256 }]);
+    expect(document.body.innerHTML).not.toContain(KEY_PIN);
+  });
+
+  it('no key here: said on the contents step with where the key may be and the requests still waiting; no PIN is asked', async () => {
+    handlers.set('certificate:inspect', () => certificateFileReport([]));
+    handlers.set('keystore:requests', () => requests([keyRequest(), keyRequest({ id: '1111222233334444', label: 'Server cert', algorithm: 'ec-p256' })]));
+    await openWizard();
+    await pick(file('server.cer'));
+    const step = await screen.findByTestId('step-certificates-only');
+    const notice = within(step).getByTestId('certificates-only');
+    expect(notice.getAttribute('data-refusal')).toBe('no-key-here');
+    expect(within(notice).getByText('No key for this certificate is in eID Desk’s keystore')).toBeTruthy();
+    expect(notice.textContent).toMatch(/stays where the certificate request \(CSR\) was made: on that computer, or in the program or server that made it/);
+    expect(within(step).getByText(/has since been deleted, its key is gone/)).toBeTruthy();
+    const waiting = await within(step).findByTestId('waiting-requests');
+    expect(within(waiting).getByText('2 key requests in eID Desk are waiting for a certificate, but this certificate was not issued for any of them')).toBeTruthy();
+    expect(within(waiting).getAllByRole('heading').map((h) => h.textContent)).toEqual([REQUEST_LABEL, 'Server cert']);
+    // The certificate itself is still shown, so the user sees which one it is.
+    expect(within(step).getByTestId('holder').textContent).toBe(HOLDER);
+    expect(within(step).queryByRole('button', { name: /Pair/ })).toBeNull();
+    expect(within(step).queryByLabelText('PIN of the key')).toBeNull();
+    fireEvent.click(within(step).getByRole('button', { name: 'Choose another file' }));
+    expect(await screen.findByTestId('step-pick')).toBeTruthy();
+    expect(callsTo('keystore:pair')).toHaveLength(0);
+  });
+
+  it('already an e-ID here: says so and offers to show it, with no PIN', async () => {
+    handlers.set('certificate:inspect', () => certificateFileReport([], { inKeystore: '0123456789abcdef' }));
+    const { onShow } = await openWizard();
+    await pick(file('paired.pem'));
+    const step = await screen.findByTestId('step-certificates-only');
+    expect(within(step).getByText('This certificate is already an e-ID in eID Desk’s keystore')).toBeTruthy();
+    expect(within(step).queryByText('No key for this certificate is in eID Desk’s keystore')).toBeNull();
+    fireEvent.click(within(step).getByRole('button', { name: 'Show my e-ID' }));
+    expect(onShow).toHaveBeenCalledWith('0123456789abcdef');
+  });
+
+  it('a key here that main would refuse pairing (expired) is said before the PIN, in Swedish', async () => {
+    await setLanguage('sv');
+    const r = certificateFileReport([PAIRABLE]);
+    handlers.set('certificate:inspect', () => ({ ...r, leaf: { ...r.leaf!, validity: 'expired' } }));
+    const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
+    wrap(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Fil med e-legitimation (.p12, .pfx) eller certifikat (.cer, .crt, .pem, .p7b)'), { target: { files: [file('cert.pem')] } });
+    });
+    const step = await screen.findByTestId('step-certificates-only');
+    expect(within(step).getByRole('heading', { name: 'Det här finns i certifikatfilen' })).toBeTruthy();
+    const notice = within(step).getByTestId('certificates-only');
+    expect(within(notice).getByText('Nyckeln till certifikatet finns här, men certifikatet kan inte paras ihop')).toBeTruthy();
+    expect(notice.textContent).toContain('Certifikatet har gått ut. Ihopparat skulle det bli en e-legitimation som inte går att använda: beställ ett nytt certifikat.');
+    expect(within(step).queryByRole('button', { name: /Para ihop/ })).toBeNull();
+    expect(within(step).getByRole('button', { name: 'Välj en annan fil' })).toBeTruthy();
+    expect(within(screen.getByRole('list', { name: 'Steg' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['1Fil', '2Innehåll', '3Nyckelns PIN-kod', '4Var', '5Parar ihop', '6Klart']);
+  });
+
+  it('a file main cannot read is refused in words for a certificate, and leads to another file', async () => {
+    handlers.set('certificate:inspect', () => {
+      throw bridgeError('malformed', { kind: 'pkcs12' });
+    });
+    await openWizard();
+    await pick(file('e-id.crt'));
+    const err = await screen.findByTestId('step-error');
+    expect(within(err).getByRole('heading', { name: 'The file could not be opened' })).toBeTruthy();
+    expect(within(err).getByText('This is a PKCS#12 file (.p12 or .pfx), not a certificate file. Give it the ending .p12 and choose it again: it is opened with its password.')).toBeTruthy();
+    expect(within(err).getByText(/^Download the certificate again from the issuer/)).toBeTruthy();
+    expect(within(err).getByTestId('rollback-state').textContent).toBe('Nothing was stored.');
+    fireEvent.click(within(err).getByRole('button', { name: 'Choose another file' }));
+    expect(await screen.findByTestId('step-pick')).toBeTruthy();
+    expect(callsTo('keystore:pair')).toHaveLength(0);
+  });
+
+  it('a key gone between looking and pairing: no-matching-key says where the key is, nothing changed', async () => {
+    handlers.set('certificate:inspect', () => certificateFileReport([PAIRABLE]));
     handlers.set('keystore:pair', () => {
       throw bridgeError('no-matching-key');
     });
     await openWizard();
     await pick(file('certifikat.p7b'));
-    const pinStep = await screen.findByTestId('step-pair-pin');
-    expect(within(pinStep).getByText(/^The file certifikat\.p7b is a certificate for a key request\./)).toBeTruthy();
-    const list = await within(pinStep).findByTestId('pair-keys');
-    expect(within(list).getByRole('heading', { name: 'Key requests waiting for a certificate' })).toBeTruthy();
-    expect(within(list).getAllByTestId('pair-key-request').map((li) => within(li).getByRole('heading').textContent)).toEqual([REQUEST_LABEL, 'Server cert']);
-    expect(within(list).getByText('EC P-256')).toBeTruthy();
-    // No password, no inspection: the progress list has no such steps.
-    expect(within(screen.getByRole('list', { name: 'Steps' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['1File', '2Key PIN', '3Where', '4Pairing', '5Done']);
-    expect(callsTo('p12:inspect')).toHaveLength(0);
+    fireEvent.click(await screen.findByRole('button', { name: 'Pair with the key made for this order' }));
     await typeKeyPin(KEY_PIN);
     await clickPair();
-    expect(callsTo('keystore:pair')[0].request).toEqual({ source: { kind: 'certificate', fileName: 'certifikat.p7b', data: 'MIIBAg==' }, pin: KEY_PIN, targets: { keystore: true, osStore: true } });
-    // Asked about the store only (there is no certificate to ask os-store:older about before pairing).
-    expect(callsTo('os-store:older')).toHaveLength(0);
-
     const err = await screen.findByTestId('step-error');
     expect(within(err).getByRole('heading', { name: 'The certificate was not paired' })).toBeTruthy();
     expect(within(err).getByTestId('wizard-error').getAttribute('data-code')).toBe('no-matching-key');
@@ -318,38 +440,6 @@ describe('pairing a certificate file (.p7b, .cer)', () => {
     expect(within(err).getByTestId('rollback-state').textContent).toBe('Nothing was changed: the key and the keystore are as they were, and nothing was installed.');
     fireEvent.click(within(err).getByRole('button', { name: 'Choose another file' }));
     expect(await screen.findByTestId('step-pick')).toBeTruthy();
-  });
-
-  it('a keystore with no key at all says the certificate belongs elsewhere and asks no PIN', async () => {
-    handlers.set('keystore:requests', () => requests([]));
-    await openWizard();
-    await pick(file('server.cer'));
-    const warning = await screen.findByTestId('no-key-here');
-    expect(warning.textContent).toMatch(/holds no key request and no e-ID, so this certificate belongs to a key made elsewhere/);
-    expect((screen.getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
-    expect(await screen.findByTestId('step-pick')).toBeTruthy();
-  });
-
-  it('an expired certificate is refused in the words of its reason (Swedish)', async () => {
-    await setLanguage('sv');
-    handlers.set('keystore:pair', () => {
-      throw bridgeError('validation', { reason: 'expired', notAfter: '2024-01-01T00:00:00.000Z' });
-    });
-    const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
-    wrap(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
-    await act(async () => {
-      fireEvent.change(screen.getByLabelText('Fil med e-legitimation (.p12, .pfx) eller certifikat (.cer, .crt, .pem, .p7b)'), { target: { files: [file('cert.pem')] } });
-    });
-    await typeKeyPin(KEY_PIN, 'Nyckelns PIN-kod');
-    const targets = await screen.findByTestId('step-targets');
-    await act(async () => {
-      fireEvent.click(within(targets).getByRole('button', { name: 'Para ihop' }));
-    });
-    const err = await screen.findByTestId('step-error');
-    expect(within(err).getByRole('heading', { name: 'Certifikatet parades inte ihop' })).toBeTruthy();
-    expect(within(err).getByText('Certifikatet har gått ut. Ihopparat skulle det bli en e-legitimation som inte går att använda: beställ ett nytt certifikat.')).toBeTruthy();
-    expect(within(err).getByRole('button', { name: 'Välj en annan fil' })).toBeTruthy();
   });
 });
 

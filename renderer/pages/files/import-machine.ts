@@ -13,11 +13,15 @@
  * a late answer after Back or Cancel cannot move the wizard, and nothing can be submitted twice.
  *
  * Pairing (an order made with a CSR, seed 003: the certificate arrives without its key, which
- * eID Desk made and kept) runs through the same machine in "pair mode": from 'certificates-only'
- * when inspection names a key here (`report.pairable`), or straight from 'pick' for a certificate
- * file (.cer/.crt/.pem/.p7b/.p7c), which has no password and no inspection. 'pair-pin' asks the
- * PIN of that key (chosen when the request was made; it is not checked against the rules again),
- * then 'targets' and 'installing' are shared with the import, with the keystore always on.
+ * eID Desk made and kept) runs through the same machine in "pair mode", always from
+ * 'certificates-only' and only when inspection names a key here (`report.pairable`) and the
+ * certificate can be paired (`pairRefusal`). A certificates-only .p12 gets there after its
+ * password; a certificate file (.cer/.crt/.pem/.p7b/.p7c) has no password and is inspected
+ * (`certificate:inspect`) straight from 'pick', so the user sees what it holds, which key it
+ * belongs to, or that no key here does, before typing any PIN. 'pair-pin' asks the PIN of that
+ * key (chosen when the request was made; it is not checked against the rules again), then
+ * 'targets' (with the older certificates of the leaf in the OS store) and 'installing' are shared
+ * with the import, with the keystore always on.
  */
 import { CERTIFICATE_FILE_MAX_BYTES, P12_MAX_BYTES } from '../../../preload/channels/files';
 import { pinProblems, type PinProblem } from './pin-check';
@@ -32,8 +36,8 @@ export type StepId = 'pick' | 'password' | 'contents' | 'certificates-only' | 'p
 /** The steps shown in the progress list, in order (error and certificates-only are detours). */
 export const PROGRESS_STEPS: readonly StepId[] = ['pick', 'password', 'contents', 'pin', 'targets', 'installing', 'done'];
 
-/** The progress list of a certificate file: no password, nothing to inspect, 'pin' is the key's PIN. */
-export const CERTIFICATE_PROGRESS_STEPS: readonly StepId[] = ['pick', 'pin', 'targets', 'installing', 'done'];
+/** The progress list of a certificate file: no password; 'pin' is the key's PIN, 'installing' the pairing. */
+export const CERTIFICATE_PROGRESS_STEPS: readonly StepId[] = ['pick', 'contents', 'pin', 'targets', 'installing', 'done'];
 
 /** File extensions a PKCS#12 e-ID file arrives with. */
 export const P12_EXTENSIONS: readonly string[] = ['.p12', '.pfx'];
@@ -51,6 +55,9 @@ export function fileKind(name: string): 'p12' | 'certificate' | null {
   if (CERTIFICATE_EXTENSIONS.some((ext) => n.endsWith(ext))) return 'certificate';
   return null;
 }
+
+/** Why a certificates-only file cannot be paired here, judged on its inspection before any PIN. */
+export type PairRefusal = 'already-in-keystore' | 'no-key-here' | 'ca-certificate' | 'expired' | 'not-yet-valid';
 
 /** A file as picked, before reading it. */
 export interface FileMeta {
@@ -84,7 +91,7 @@ export interface PairedInfo {
   readonly replacedRequest: boolean;
   /** The e-ID whose key the certificate renews, if so. */
   readonly renewalOf: string | null;
-  /** The request or e-ID inspection named (null for a certificate file: main finds it). */
+  /** The request or e-ID inspection named, which main paired with. */
   readonly with: Pairable | null;
 }
 
@@ -99,7 +106,7 @@ export interface ImportState {
   readonly step: StepId;
   readonly file: PickedFile | null;
   readonly fileProblem: FileProblem | null;
-  /** Number of the request in flight (inspect or import), or null. */
+  /** Number of the request in flight (inspect, import or pairing), or null. A certificate file is inspected on 'pick'. */
   readonly pending: number | null;
   /** Last request number handed out. */
   readonly seq: number;
@@ -130,7 +137,7 @@ export interface ImportState {
   readonly error: WizardError | null;
   /** Pairing a certificate with a key in the keystore, instead of importing an e-ID. */
   readonly pairMode: boolean;
-  /** The key inspection says the certificate belongs to (main pairs with this one: the first it lists). */
+  /** The key inspection says the certificate belongs to (sent to main as `target`: the first it lists). */
   readonly pairWith: Pairable | null;
   /** Requests and e-IDs of the keystore, to name the key and show its wrong-PIN state. */
   readonly keyHolders: KeyHolders | null;
@@ -213,24 +220,46 @@ export function fileRefusal(file: FileMeta): FileProblem | null {
   return null;
 }
 
-/** The progress list for this state: a certificate file skips the password and the contents. */
-export function progressSteps(s: Pick<ImportState, 'file'>): readonly StepId[] {
-  return s.file && fileKind(s.file.name) === 'certificate' ? CERTIFICATE_PROGRESS_STEPS : PROGRESS_STEPS;
+/** Whether the picked file is a certificate file (no password; it can only be paired). */
+export function isCertificateFile(s: Pick<ImportState, 'file'>): boolean {
+  return !!s.file && fileKind(s.file.name) === 'certificate';
 }
 
-/** Whether the certificates-only step can offer pairing: inspection named a key here and the password is held. */
-export function canPair(s: ImportState): boolean {
-  return s.step === 'certificates-only' && s.pending === null && s.hasPassword && (s.report?.pairable.length ?? 0) > 0;
+/** The progress list for this state: a certificate file has no password step. */
+export function progressSteps(s: Pick<ImportState, 'file'>): readonly StepId[] {
+  return isCertificateFile(s) ? CERTIFICATE_PROGRESS_STEPS : PROGRESS_STEPS;
 }
 
 /**
- * Why the key's PIN cannot be sent on: for a certificate file, a keystore known to hold no key at
- * all (no request, no e-ID) cannot pair it, so asking for a PIN would only lead to 'no-matching-key'.
+ * Whether the progress list names the pairing steps ("Key PIN", "Pairing") rather than the
+ * import's: in pair mode, after a refused pairing, and for any file that can only be paired (a
+ * certificate file, or a .p12 with certificates only) from the moment that is known.
  */
-export function pairPinBlocker(s: ImportState): 'busy' | 'no-key-here' | null {
-  if (s.pending !== null) return 'busy';
-  if (!s.pairWith && s.keyHolders && s.keyHolders.requests.length === 0 && s.keyHolders.entries.length === 0) return 'no-key-here';
+export function pairingFlow(s: Pick<ImportState, 'file' | 'pairMode' | 'error' | 'report'>): boolean {
+  return s.pairMode || s.error?.phase === 'pair' || isCertificateFile(s) || s.report?.certificatesOnly === true;
+}
+
+/**
+ * Why a certificates-only file cannot be paired here, from its inspection, so it is said before
+ * any PIN is typed: the certificate is already an e-ID here, no key here belongs to it (it is
+ * where the CSR was made), or main would refuse it anyway (a CA certificate, expired, not yet
+ * valid: the same checks as Keystore.pair). Null when it can be paired.
+ */
+export function pairRefusal(report: P12Report | null): PairRefusal | null {
+  if (!report || !report.leaf) return 'no-key-here';
+  if (report.inKeystore) return 'already-in-keystore';
+  if (report.pairable.length === 0) return 'no-key-here';
+  if (report.leaf.isCA) return 'ca-certificate';
+  if (report.leaf.validity !== 'valid') return report.leaf.validity;
   return null;
+}
+
+/**
+ * Whether the certificates-only step can offer pairing: inspection named a key here, the
+ * certificate can be paired, and the file's password is held (a certificate file has none).
+ */
+export function canPair(s: ImportState): boolean {
+  return s.step === 'certificates-only' && s.pending === null && (s.hasPassword || isCertificateFile(s)) && pairRefusal(s.report) === null;
 }
 
 /**
@@ -376,8 +405,13 @@ function toPassword(s: ImportState): ImportState {
   return { ...clearChoices(s), step: 'password', report: null, passwordError: null };
 }
 
-/** Into pair mode on the key's PIN step; `pairWith` is the key inspection named (null: main finds it). */
-function toPairPin(s: ImportState, pairWith: Pairable | null): ImportState {
+/** Back from what inspection showed: to the password of a .p12, to choosing a file for a certificate file. */
+function beforeContents(s: ImportState): ImportState {
+  return isCertificateFile(s) ? toPick(s) : toPassword(s);
+}
+
+/** Into pair mode on the key's PIN step, with the key inspection named. */
+function toPairPin(s: ImportState, pairWith: Pairable): ImportState {
   return { ...clearChoices(s), step: 'pair-pin', pairMode: true, pairWith };
 }
 
@@ -393,9 +427,9 @@ function back(s: ImportState): ImportState {
       return toPick(s);
     case 'contents':
     case 'certificates-only':
-      return toPassword(s);
+      return beforeContents(s);
     case 'pair-pin':
-      // A certificate file came straight here; a certificates-only .p12 came from its step.
+      // Pairing always starts from what inspection showed.
       return s.report ? { ...clearChoices(s), step: 'certificates-only' } : toPick(s);
     case 'pin':
       return { ...s, step: 'contents', pinProblems: null, pinError: null };
@@ -425,8 +459,15 @@ function recover(s: ImportState): ImportState {
 }
 
 function inspected(s: ImportState, report: P12Report): ImportState {
-  const next: ImportState = { ...s, pending: null, report, passwordError: null, hasPassword: true };
+  // A certificate file has no password to hold; a .p12's is held from here until the import.
+  const next: ImportState = { ...s, pending: null, report, passwordError: null, hasPassword: !isCertificateFile(s) };
   return { ...next, step: report.certificatesOnly ? 'certificates-only' : 'contents' };
+}
+
+/** Whether an inspection answer may land now: on the password step for a .p12, on 'pick' for a certificate file. */
+function inspecting(s: ImportState, request: number): boolean {
+  if (s.pending !== request) return false;
+  return isCertificateFile(s) ? s.step === 'pick' : s.step === 'password';
 }
 
 function storeLoaded(s: ImportState, store: OsStoreInfo, older: readonly OlderCertificate[]): ImportState {
@@ -473,24 +514,27 @@ export function transition(s: ImportState, e: ImportEvent): ImportState {
 function step(s: ImportState, e: ImportEvent): ImportState {
   switch (e.type) {
     case 'FILE_REFUSED':
-      return s.step === 'pick' ? { ...s, fileProblem: e.problem } : s;
+      // A refused file also abandons the inspection of a file picked before it.
+      return s.step === 'pick' ? { ...s, fileProblem: e.problem, file: null, pending: null } : s;
     case 'FILE_READ': {
       if (s.step !== 'pick') return s;
       const problem = fileRefusal(e.file);
-      if (problem) return { ...s, fileProblem: problem };
-      // A certificate file has no password and nothing to inspect: it can only be paired.
-      if (fileKind(e.file.name) === 'certificate') return { ...toPairPin(s, null), file: e.file, fileProblem: null, passwordTrimmed: false };
-      return { ...toPassword(s), file: e.file, fileProblem: null, passwordTrimmed: false };
+      if (problem) return { ...s, fileProblem: problem, file: null, pending: null };
+      // A certificate file has no password: it is inspected at once (the host asks main), and a
+      // file picked while another is inspected replaces it (the earlier answer is ignored).
+      if (fileKind(e.file.name) === 'certificate') return { ...toPick(s), file: e.file, pending: s.seq + 1, seq: s.seq + 1 };
+      return { ...toPassword(s), file: e.file, fileProblem: null, passwordTrimmed: false, pending: null };
     }
     case 'SUBMIT_PASSWORD':
       if (s.step !== 'password' || s.pending !== null || !s.file) return s;
       return { ...s, pending: s.seq + 1, seq: s.seq + 1, passwordTrimmed: e.trimmed, passwordError: null };
     case 'INSPECT_DONE':
-      if (s.step !== 'password' || s.pending !== e.request) return s;
+      if (!inspecting(s, e.request)) return s;
       return inspected(s, e.report);
     case 'INSPECT_FAILED': {
-      if (s.step !== 'password' || s.pending !== e.request) return s;
-      const returnTo = returnStepFor(e.error.code, 'inspect');
+      if (!inspecting(s, e.request)) return s;
+      // A certificate file has no password to try again: whatever failed, another file is the way on.
+      const returnTo = isCertificateFile(s) ? 'pick' : returnStepFor(e.error.code, 'inspect');
       // A wrong password (or a passing problem) is answered on the password step itself.
       if (returnTo === 'password') return { ...s, pending: null, passwordError: e.error };
       return { ...s, pending: null, step: 'error', error: { ...e.error, phase: 'inspect', returnTo } };
@@ -543,7 +587,7 @@ function step(s: ImportState, e: ImportEvent): ImportState {
     case 'KEYS_FAILED':
       return { ...s, keyHoldersError: e.error };
     case 'SUBMIT_PAIR_PIN':
-      if (s.step !== 'pair-pin' || pairPinBlocker(s) !== null) return s;
+      if (s.step !== 'pair-pin' || s.pending !== null || !s.pairWith) return s;
       if (e.pin.length === 0) return { ...s, pinProblems: ['empty'] };
       return { ...s, step: 'targets', pinProblems: null, pairPinError: null, hasPin: true, targets: { ...s.targets, keystore: true } };
     case 'PAIR_DONE':

@@ -1,11 +1,12 @@
 /**
  * The "Import e-ID from file" wizard: the progress list and the component of the current step,
  * driven by the machine (import-machine.ts) through useImportWizard. Pairing a certificate with a
- * key in the keystore runs in the same wizard (a certificates-only .p12, or a certificate file).
+ * key in the keystore runs in the same wizard (a certificates-only .p12, or a certificate file,
+ * each shown first on the certificates-only step).
  */
 import { Button, Title2, mergeClasses } from '@fluentui/react-components';
 import { useTranslation } from 'react-i18next';
-import { canPair, progressSteps, type StepId } from './import-machine';
+import { canPair, isCertificateFile, pairRefusal, pairingFlow, progressSteps, type StepId } from './import-machine';
 import { CertificatesOnlyStep } from './steps/certificates-only-step';
 import { ContentsStep } from './steps/contents-step';
 import { DoneStep } from './steps/done-step';
@@ -64,7 +65,7 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
   let body;
   switch (st.step) {
     case 'pick':
-      body = <PickStep problem={st.fileProblem} reading={w.reading} onFiles={(f) => void w.chooseFiles(f)} />;
+      body = <PickStep problem={st.fileProblem} reading={w.reading || st.pending !== null} onFiles={(f) => void w.chooseFiles(f)} />;
       break;
     case 'password':
       body = (
@@ -82,7 +83,20 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
       body = st.report && <ContentsStep report={st.report} passwordTrimmed={st.passwordTrimmed} onNext={w.next} onBack={w.back} />;
       break;
     case 'certificates-only':
-      body = st.report && <CertificatesOnlyStep report={st.report} holders={st.keyHolders} canPair={canPair(st)} onPair={w.pair} onBack={w.back} onChooseAnother={w.restart} />;
+      body = st.report && (
+        <CertificatesOnlyStep
+          report={st.report}
+          certificateFile={isCertificateFile(st)}
+          holders={st.keyHolders}
+          holdersError={st.keyHoldersError}
+          refusal={pairRefusal(st.report)}
+          canPair={canPair(st)}
+          onPair={w.pair}
+          onBack={w.back}
+          onChooseAnother={w.restart}
+          onShow={onShow}
+        />
+      );
       break;
     case 'pair-pin':
       body = <PairPinStep state={st} onSubmit={w.submitPairPin} onBack={w.back} />;
@@ -100,7 +114,7 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
       body = st.result && <DoneStep result={st.result} onShow={onShow} onAnother={w.restart} paired={st.paired} holders={st.keyHolders} />;
       break;
     case 'error':
-      body = st.error && <ErrorStep error={st.error} onRecover={w.recover} />;
+      body = st.error && <ErrorStep error={st.error} certificateFile={isCertificateFile(st)} onRecover={w.recover} />;
       break;
   }
 
@@ -116,7 +130,7 @@ export function ImportWizard({ onClose, onShow }: ImportWizardProps) {
           </Button>
         )}
       </div>
-      <Progress steps={progressSteps(st)} current={progressOf(st.step, st.error?.returnTo)} pairing={st.pairMode || st.error?.phase === 'pair'} />
+      <Progress steps={progressSteps(st)} current={progressOf(st.step, st.error?.returnTo)} pairing={pairingFlow(st)} />
       {body}
     </div>
   );

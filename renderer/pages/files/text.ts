@@ -32,11 +32,18 @@ export function daysUntil(iso: string, now = new Date()): number {
   return Math.floor((new Date(iso).getTime() - now.getTime()) / 86_400_000);
 }
 
-/** What the user can do about an error, for the codes the import can end with. */
-export function nextStepText(t: TFunction, code: string): string {
-  const key = `files.next.${code}`;
-  const text = String(t(key));
-  return text === key ? t('files.next.default') : text;
+/**
+ * What the user can do about an error, for the codes the import can end with. A certificate file
+ * (`kind` 'certificate') has its own advice where an e-ID file's would mislead (no PIN letter, no
+ * order-portal download), and the e-ID file's otherwise.
+ */
+export function nextStepText(t: TFunction, code: string, kind: 'p12' | 'certificate' = 'p12'): string {
+  const keys = kind === 'certificate' ? [`files.nextCertificate.${code}`, `files.next.${code}`] : [`files.next.${code}`];
+  for (const key of keys) {
+    const text = String(t(key));
+    if (text !== key) return text;
+  }
+  return t('files.next.default');
 }
 
 /**

@@ -8,6 +8,10 @@
  * step, a finished or failed import that needs them retyped, Restart) and when the wizard closes.
  * JavaScript cannot wipe a string, so dropping the only reference is what "cleared" means here.
  * In pair mode the PIN is the existing PIN of the key being paired, held the same way.
+ *
+ * A certificate file (.cer/.pem/.p7b) has no password: the moment the machine accepts it, it is
+ * inspected (`certificate:inspect`), so the step after picking shows what it holds and which key
+ * here it belongs to, exactly as for a certificates-only .p12 after its password.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { bridge } from '../../bridge-client';
@@ -23,7 +27,7 @@ interface Secrets {
 /** What the wizard's steps can do. */
 export interface ImportWizard {
   readonly state: ImportState;
-  /** A file read is in progress (between picking and the password step). */
+  /** A file is being read, or a certificate file inspected (between picking and the next step). */
   readonly reading: boolean;
   chooseFiles(files: ArrayLike<File> | null | undefined): Promise<void>;
   submitPassword(raw: string): Promise<void>;
@@ -44,7 +48,8 @@ export interface ImportWizard {
 /** The import wizard's state and actions. */
 export function useImportWizard(): ImportWizard {
   const [state, setState] = useState<ImportState>(initialState);
-  const [reading, setReading] = useState(false);
+  // How many picks are being read or inspected (a second file can be dropped while the first is).
+  const [reading, setReading] = useState(0);
   const current = useRef<ImportState>(initialState);
   const secrets = useRef<Secrets>({ password: null, pin: null });
 
@@ -125,12 +130,22 @@ export function useImportWizard(): ImportWizard {
   const chooseFiles = useCallback(
     async (files: ArrayLike<File> | null | undefined) => {
       if (current.current.step !== 'pick') return;
-      setReading(true);
+      setReading((n) => n + 1);
       try {
         const out = await readPickedFile(files);
-        send(out.ok ? { type: 'FILE_READ', file: out.file } : { type: 'FILE_REFUSED', problem: out.problem });
+        const next = send(out.ok ? { type: 'FILE_READ', file: out.file } : { type: 'FILE_REFUSED', problem: out.problem });
+        // A certificate file the machine took is inspected now (it asked by handing out a request number).
+        const file = next.file;
+        if (next.step !== 'pick' || next.pending === null || !file) return;
+        const request = next.pending;
+        try {
+          const report = await bridge.call('certificate:inspect', { fileName: file.name, data: file.data });
+          send({ type: 'INSPECT_DONE', request, report });
+        } catch (err) {
+          send({ type: 'INSPECT_FAILED', request, error: toUiError(err) });
+        }
       } finally {
-        setReading(false);
+        setReading((n) => n - 1);
       }
     },
     [send],
@@ -245,7 +260,7 @@ export function useImportWizard(): ImportWizard {
 
   return {
     state,
-    reading,
+    reading: reading > 0,
     chooseFiles,
     submitPassword,
     next: useCallback(() => void send({ type: 'NEXT' }), [send]),

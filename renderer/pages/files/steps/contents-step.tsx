@@ -3,15 +3,18 @@
  * number (prominent, with a copy button), validity, purpose, the chain and the key. Files that
  * cannot be installed (a key without certificate, a key that does not match) say so plainly and
  * stop here; an e-ID already in the keystore says so and may go on to the certificate store.
+ * The holder's certificate is shown by LeafDetails, which the certificates-only step (a .p12
+ * without key, or a certificate file) uses too, so a delivered certificate reads the same.
  */
 import { Badge, Button, MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
 import { CheckmarkCircleRegular, WarningRegular } from '@fluentui/react-icons';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../../../format';
 import { Item, IdentityNumber, ValidityRange, commonName, keyText } from '../eid-summary';
 import { canInstallReport } from '../import-machine';
 import { useFilesStyles } from '../styles';
-import type { P12Report } from '../types';
+import type { P12Certificate, P12Report } from '../types';
 import { StepFrame } from './step-frame';
 
 /** Props of the contents step. */
@@ -50,13 +53,61 @@ export function ChainView({ report }: { readonly report: P12Report }) {
   );
 }
 
+/** Props of the holder's certificate as the wizard shows it. */
+export interface LeafDetailsProps {
+  readonly report: P12Report;
+  readonly leaf: P12Certificate;
+  /** Shown under the identity number, before the details (validity warnings). */
+  readonly children?: ReactNode;
+}
+
+/**
+ * The holder's certificate: name, identity number with its copy button, organisation, validity,
+ * purpose, the private key of the file (if it has one), the issuer and the chain. What the user
+ * checks to know it is the certificate they ordered and not an old one (seed 003).
+ */
+export function LeafDetails({ report, leaf, children }: LeafDetailsProps) {
+  const { t } = useTranslation();
+  const s = useFilesStyles();
+  const pair = report.pairs[0];
+  const key = report.keyDetails.find((k) => k.index === pair?.keyIndex) ?? report.keyDetails[0];
+  return (
+    <>
+      <Text size={500} weight="semibold" data-testid="holder">
+        {leaf.subject.CN ?? leaf.subjectDn}
+      </Text>
+      {leaf.identity && <IdentityNumber identity={leaf.identity} hint={t('files.contents.identityHint')} />}
+      {children}
+      <dl className={s.fields}>
+        <Item label={t('files.contents.holder')}>{leaf.subject.CN ?? '–'}</Item>
+        <Item label={t('files.contents.organisation')} testId="organisation">
+          {leaf.subject.O ?? '–'}
+        </Item>
+        <Item label={t('files.contents.validity')} testId="validity">
+          <ValidityRange notBefore={leaf.notBefore} notAfter={leaf.notAfter} />
+        </Item>
+        <Item label={t('files.contents.purpose')}>
+          {leaf.purposes.length
+            ? leaf.purposes.map((p) => (
+                <Badge key={p} appearance="outline">
+                  {t(`cards.purpose.${p}`)}
+                </Badge>
+              ))
+            : '–'}
+        </Item>
+        {key && <Item label={t('files.contents.key')}>{t('files.contents.keyValue', { algorithm: keyText(key) })}</Item>}
+        <Item label={t('files.contents.chain')}>{commonName(leaf.issuerDn)}</Item>
+      </dl>
+      <ChainView report={report} />
+    </>
+  );
+}
+
 /** What is in the file. */
 export function ContentsStep({ report, passwordTrimmed, onNext, onBack }: ContentsStepProps) {
   const { t, i18n } = useTranslation();
   const s = useFilesStyles();
   const leaf = report.leaf;
-  const pair = report.pairs[0];
-  const key = report.keyDetails.find((k) => k.index === pair?.keyIndex) ?? report.keyDetails[0];
   const installable = canInstallReport(report);
 
   return (
@@ -92,11 +143,7 @@ export function ContentsStep({ report, passwordTrimmed, onNext, onBack }: Conten
         </MessageBar>
       )}
       {leaf && (
-        <>
-          <Text size={500} weight="semibold" data-testid="holder">
-            {leaf.subject.CN ?? leaf.subjectDn}
-          </Text>
-          {leaf.identity && <IdentityNumber identity={leaf.identity} hint={t('files.contents.identityHint')} />}
+        <LeafDetails report={report} leaf={leaf}>
           {leaf.validity === 'expired' && (
             <MessageBar intent="warning">
               <MessageBarBody>{t('files.contents.expired')}</MessageBarBody>
@@ -107,28 +154,7 @@ export function ContentsStep({ report, passwordTrimmed, onNext, onBack }: Conten
               <MessageBarBody>{t('files.contents.notYetValid', { date: formatDate(leaf.notBefore, i18n.language) })}</MessageBarBody>
             </MessageBar>
           )}
-          <dl className={s.fields}>
-            <Item label={t('files.contents.holder')}>{leaf.subject.CN ?? '–'}</Item>
-            <Item label={t('files.contents.organisation')} testId="organisation">
-              {leaf.subject.O ?? '–'}
-            </Item>
-            <Item label={t('files.contents.validity')}>
-              <ValidityRange notBefore={leaf.notBefore} notAfter={leaf.notAfter} />
-            </Item>
-            <Item label={t('files.contents.purpose')}>
-              {leaf.purposes.length
-                ? leaf.purposes.map((p) => (
-                    <Badge key={p} appearance="outline">
-                      {t(`cards.purpose.${p}`)}
-                    </Badge>
-                  ))
-                : '–'}
-            </Item>
-            {key && <Item label={t('files.contents.key')}>{t('files.contents.keyValue', { algorithm: keyText(key) })}</Item>}
-            <Item label={t('files.contents.chain')}>{commonName(leaf.issuerDn)}</Item>
-          </dl>
-          <ChainView report={report} />
-        </>
+        </LeafDetails>
       )}
       <Text size={200} className={s.muted}>
         {t('files.contents.fileHolds', {

@@ -3,19 +3,16 @@
  * request was made (or the PIN of the e-ID whose key a renewal reuses). It is asked once, not
  * twice and not against the rules: it already exists, and main checks it when pairing.
  *
- * After a certificates-only .p12 the key is known (inspection named it) and shown with its
- * wrong-PIN state. A certificate file (.cer/.pem/.p7b) is not inspected, so the key it belongs to
- * is only found while pairing: the step lists the keystore's key requests (and the e-IDs a renewal
- * could be for) so the user sees which PIN is meant. Wrong and throttled PINs come back here, with
- * what happens next or how long to wait, counting down, and the button off until then.
+ * The key is always known here: inspection named it (a certificates-only .p12, or a certificate
+ * file inspected as soon as it was picked), and it is shown with its wrong-PIN state, so the user
+ * sees which PIN is meant. Wrong and throttled PINs come back here, with what happens next or how
+ * long to wait, counting down, and the button off until then.
  */
-import { Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Spinner, Text } from '@fluentui/react-components';
+import { Button, Field, Input, MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../i18n';
-import { pairPinBlocker, type ImportState } from '../import-machine';
-import { EntryKeySummary, RequestSummary } from '../key-holder';
-import { useFilesStyles } from '../styles';
+import type { ImportState } from '../import-machine';
 import { waitText } from '../text';
 import { useCountdown } from '../use-countdown';
 import { PairableKey } from './certificates-only-step';
@@ -33,7 +30,6 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 /** Type the PIN of the key. */
 export function PairPinStep({ state, onSubmit, onBack }: PairPinStepProps) {
   const { t } = useTranslation();
-  const s = useFilesStyles();
   const [pin, setPin] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const { pairWith, keyHolders: holders, keyHoldersError, pairPinError: error, pinProblems } = state;
@@ -47,8 +43,7 @@ export function PairPinStep({ state, onSubmit, onBack }: PairPinStepProps) {
     if (!error && targetWait > 0) startWait(targetWait);
   }, [error, targetWait, startWait]);
 
-  const blocker = pairPinBlocker(state);
-  const blocked = blocker !== null || wait.left > 0;
+  const blocked = state.pending !== null || !pairWith || wait.left > 0;
   const submit = () => {
     if (blocked) return;
     const typed = pin;
@@ -64,15 +59,8 @@ export function PairPinStep({ state, onSubmit, onBack }: PairPinStepProps) {
     message = errorText(t, error);
   }
   const throttled = wait.left > 0 && error?.code !== 'pin-incorrect';
-  const certificateFile = !pairWith;
-  const requests = holders?.requests ?? [];
-  const entries = holders?.entries ?? [];
   const empty = pinProblems?.[0] === 'empty';
-
-  let body: string;
-  if (pairWith?.kind === 'request') body = t('files.pairPin.bodyRequest', { label: pairWith.label });
-  else if (pairWith?.kind === 'entry') body = t('files.pairPin.bodyEntry', { label: pairWith.label });
-  else body = t('files.pairPin.bodyCertificate', { file: state.file?.name ?? '' });
+  const body = pairWith?.kind === 'entry' ? t('files.pairPin.bodyEntry', { label: pairWith.label }) : t('files.pairPin.bodyRequest', { label: pairWith?.label ?? '' });
 
   return (
     <StepFrame
@@ -99,46 +87,10 @@ export function PairPinStep({ state, onSubmit, onBack }: PairPinStepProps) {
           <MessageBarBody>{message}</MessageBarBody>
         </MessageBar>
       )}
-      {blocker === 'no-key-here' && (
-        <MessageBar intent="warning" data-testid="no-key-here">
-          <MessageBarBody>
-            <MessageBarTitle>{t('files.pairPin.noKeyHereTitle')}</MessageBarTitle>
-            {t('files.pairPin.noKeyHere')}
-          </MessageBarBody>
-        </MessageBar>
-      )}
       {keyHoldersError && (
         <MessageBar intent="warning">
           <MessageBarBody>{t('files.pairPin.keysError', { reason: errorText(t, keyHoldersError) })}</MessageBarBody>
         </MessageBar>
-      )}
-      {certificateFile && !holders && !keyHoldersError && <Spinner size="tiny" label={t('files.pairPin.loadingKeys')} />}
-      {certificateFile && holders && blocker !== 'no-key-here' && (
-        <section aria-labelledby="pair-keys-heading" className={s.section} data-testid="pair-keys">
-          <h3 id="pair-keys-heading" className={s.subheading}>
-            {t('files.pairPin.listTitle')}
-          </h3>
-          {requests.length === 0 && <Text>{t('files.pairPin.noRequests')}</Text>}
-          <ul className={s.plainList}>
-            {requests.map((r) => (
-              <li key={r.id} className={s.keyBox} data-testid="pair-key-request">
-                <RequestSummary request={r} as="h4" />
-              </li>
-            ))}
-          </ul>
-          {entries.length > 0 && (
-            <details>
-              <summary>{t('files.pairPin.entriesTitle', { count: entries.length })}</summary>
-              <ul className={s.plainList}>
-                {entries.map((e) => (
-                  <li key={e.id} className={s.keyBox}>
-                    <EntryKeySummary entry={e} as="h4" />
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </section>
       )}
       <Field
         label={pairWith?.kind === 'entry' ? t('files.pairPin.labelEntry') : t('files.pairPin.label')}

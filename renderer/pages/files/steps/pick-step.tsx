@@ -1,7 +1,8 @@
 /**
  * Step 1: choose the e-ID file with a button (a real file input) or by dropping it on the zone.
  * Name and size are judged before the file is read (see read-file.ts). A certificate delivered for
- * a key request (.cer/.crt/.pem/.p7b/.p7c) is accepted too: it goes on to pairing.
+ * a key request (.cer/.crt/.pem/.p7b/.p7c) is accepted too: it is inspected at once (no password)
+ * and goes on to what it holds and which key here it belongs to.
  */
 import { Button, MessageBar, MessageBarBody, Spinner, Text, mergeClasses } from '@fluentui/react-components';
 import { DocumentArrowUpRegular, FolderOpenRegular } from '@fluentui/react-icons';
