@@ -135,6 +135,13 @@ function type(dialog: HTMLElement, testId: string, value: string) {
   fireEvent.change(within(dialog).getByTestId(testId), { target: { value } });
 }
 
+/** Fills a change or unblock dialog: the first secret (field `firstId`), then the same new PIN twice. */
+function fillNewPin(dialog: HTMLElement, first: string, newPin = '24681357', firstId = 'old-pin') {
+  type(dialog, firstId, first);
+  type(dialog, 'new-pin', newPin);
+  type(dialog, 'confirm-pin', newPin);
+}
+
 async function submit(dialog: HTMLElement, name: string | RegExp) {
   await act(async () => {
     fireEvent.click(within(dialog).getByRole('button', { name }));
@@ -284,9 +291,7 @@ describe('Card and PIN page', () => {
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
     const statusBefore = callsTo('pin:status').length;
-    type(dialog, 'old-pin', '111111');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '111111');
     await submit(dialog, 'Change PIN');
     await within(dialog).findByText('The current PIN is wrong. 2 tries left before it is blocked.');
     expect(callsTo('pin:change')).toEqual([{ channel: 'pin:change', request: { tokenKey: A.key, oldPin: '111111', newPin: '24681357' } }]);
@@ -299,9 +304,7 @@ describe('Card and PIN page', () => {
     fake.handlers['pin:change'] = (req) => report(req.tokenKey);
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
-    type(dialog, 'old-pin', '123456');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '123456');
     // Enter in a field submits (the form's submit button).
     await act(async () => {
       fireEvent.submit(within(dialog).getByTestId('confirm-pin').closest('form')!);
@@ -337,9 +340,7 @@ describe('Card and PIN page', () => {
     expect(within(dialog).getByText('Type the token’s SO PIN (security officer PIN) and choose a new PIN.')).toBeTruthy();
     expect(within(dialog).getByTestId('puk').getAttribute('inputmode')).toBeNull();
     expect(within(dialog).getByLabelText(/^SO PIN/)).toBeTruthy();
-    type(dialog, 'puk', '00000000');
-    type(dialog, 'new-pin', 'abcdef');
-    type(dialog, 'confirm-pin', 'abcdef');
+    fillNewPin(dialog, '00000000', 'abcdef', 'puk');
     await submit(dialog, 'Unblock and set new PIN');
     await within(dialog).findByText('The SO PIN is wrong. The card does not say how many tries are left.');
     expect(callsTo('pin:unblock')[0].request).toEqual({ tokenKey: A.key, puk: '00000000', newPin: 'abcdef' });
@@ -361,9 +362,7 @@ describe('Card and PIN page', () => {
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
     expect(within(dialog).getByTestId('dialog-card').textContent).toBe('Card: Kort B · serial number BBB222');
     expect(callsTo('pin:status').at(-1)?.request).toEqual({ tokenKey: B.key });
-    type(dialog, 'old-pin', '123456');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '123456');
     await submit(dialog, 'Change PIN');
     await within(dialog).findByTestId('change-done');
     expect(callsTo('pin:change').map((c) => c.request.tokenKey)).toEqual([B.key]);
@@ -374,9 +373,7 @@ describe('Card and PIN page', () => {
     fake.handlers['pin:change'] = () => new Promise((r) => (finish = r));
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
-    type(dialog, 'old-pin', '123456');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '123456');
     await submit(dialog, 'Change PIN');
     await submit(dialog, 'Change PIN');
     expect(callsTo('pin:change')).toHaveLength(1);
@@ -406,9 +403,7 @@ describe('Card and PIN page', () => {
     };
     await renderPage();
     let dialog = await openDialog('Change PIN', 'change-pin-dialog');
-    type(dialog, 'old-pin', '123456');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '123456');
     snapshot = snapshotOf();
     await submit(dialog, 'Change PIN');
     // The card is gone from the watcher's view too.
@@ -434,9 +429,7 @@ describe('Card and PIN page', () => {
     };
     await renderPage();
     dialog = await openDialog('Change PIN', 'change-pin-dialog');
-    type(dialog, 'old-pin', '123456');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '123456');
     await submit(dialog, 'Change PIN');
     expect((await within(dialog).findByTestId('card-removed')).textContent).toContain('so it is not certain whether it changed');
   });
@@ -511,9 +504,7 @@ describe('Card and PIN page', () => {
     expect(screen.getByRole('button', { name: 'Lås upp PIN-kod' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Testa signering' })).toBeTruthy();
     const dialog = await openDialog('Byt PIN-kod', 'change-pin-dialog');
-    type(dialog, 'old-pin', '111111');
-    type(dialog, 'new-pin', '24681357');
-    type(dialog, 'confirm-pin', '24681357');
+    fillNewPin(dialog, '111111');
     await submit(dialog, 'Byt PIN-kod');
     await within(dialog).findByText('Den nuvarande PIN-koden är fel. 2 försök kvar innan den spärras.');
     expect(within(within(dialog).getByTestId('pin-rules')).getByText('Längd: 6–8 siffror')).toBeTruthy();

@@ -15,6 +15,7 @@ import { cardErrorText, codeOf, type Failure, isCardGone } from './card-text';
 import { RemovedNotice } from './operation-notices';
 import { SecretField } from './secret-field';
 import { useCardOperation, type CardOperation } from './use-card-operation';
+import { useFocusOnce } from './use-focus-once';
 import { usePinReport } from './use-pin-report';
 
 /** One orphan as card:orphans lists it. */
@@ -90,12 +91,7 @@ export function OrphansDialog({ token, current, onClose }: CardDialogBaseProps) 
 
   // The dialog opens before the card answered (nothing to focus yet): once the first list is
   // there, focus its first key, else the PIN to search with, else Close.
-  const focusedFirst = useRef(false);
-  useEffect(() => {
-    if (!list || focusedFirst.current) return;
-    focusedFirst.current = true;
-    (firstKeyRef.current ?? pinRef.current ?? closeRef.current)?.focus();
-  }, [list]);
+  useFocusOnce(list !== null, () => firstKeyRef.current ?? pinRef.current ?? closeRef.current);
 
   const searchWithPin = async () => {
     if (running || !present) return;

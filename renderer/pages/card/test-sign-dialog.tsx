@@ -15,6 +15,7 @@ import { RemovedNotice } from './operation-notices';
 import { PinStatusSummary } from './pin-status';
 import { SecretField } from './secret-field';
 import { useCardOperation } from './use-card-operation';
+import { useFocusOnce } from './use-focus-once';
 import { usePinReport } from './use-pin-report';
 
 /** What card:test-sign answers. */
@@ -61,12 +62,7 @@ export function TestSignDialog({ token, current, onClose }: CardDialogBaseProps)
   const canSubmit = present && eids.some((e) => e.id === eidId) && !(report?.pin.locked ?? false);
 
   // The e-ID is chosen already (the likely one): once the status is read, focus the PIN.
-  const focusedFirst = useRef(false);
-  useEffect(() => {
-    if (!report || focusedFirst.current) return;
-    focusedFirst.current = true;
-    pinRef.current?.focus();
-  }, [report]);
+  useFocusOnce(report !== null, () => pinRef.current);
   useEffect(() => {
     if (failure && codeOf(failure.error) === 'pin-incorrect') pinRef.current?.focus();
   }, [failure]);
