@@ -492,6 +492,20 @@ describe('Card and PIN page', () => {
     expect(within(dialog).getAllByRole('checkbox')).toHaveLength(1);
   });
 
+  it('a PIN search that finds no keys keeps the focus in the dialog (on Close)', async () => {
+    fake.handlers['card:orphans'] = (req) => ({ tokenKey: req.tokenKey, orphans: [], privateKeysVisible: !!req.pin });
+    await renderPage();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Keys without certificate' }));
+    });
+    const dialog = await screen.findByTestId('orphans-dialog');
+    await within(dialog).findByTestId('orphans-none');
+    type(dialog, 'orphans-pin', '123456');
+    await submit(dialog, 'Search with PIN');
+    expect(callsTo('card:orphans')[1].request).toEqual({ tokenKey: A.key, pin: '123456' });
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Close' })));
+  });
+
   it('reads naturally in Swedish', async () => {
     await setLanguage('sv');
     fake.handlers['pin:status'] = (req) => report(req.tokenKey, { pin: { countLow: true } });

@@ -101,6 +101,9 @@ export function OrphansDialog({ token, current, onClose }: CardDialogBaseProps) 
     setPin('');
     setSubmitted(false);
     await load(p);
+    // The PIN field goes once private keys are visible: keep the focus in the dialog (the first
+    // key found, else Close), never on the page behind it.
+    setTimeout(() => (firstKeyRef.current ?? pinRef.current ?? closeRef.current)?.focus(), 0);
   };
 
   const closeConfirm = () => {
