@@ -8,11 +8,13 @@
  * confirmation, also from NSS. Then an order made with a CSR: a key request is created through
  * the UI in English and its CSR read from the page (the text and the saved .csr file), signed at
  * test time by `openssl x509 -req` under a test CA, delivered as a certs-only .p12 (`openssl
- * pkcs12 -export -nokeys`) and as a .p7b (`openssl crl2pkcs7 -nocrl`); in Swedish a foreign .p7b
- * is refused as having no key here, the .p12 is paired through the wizard (a wrong key PIN first)
- * into the keystore and NSS, the e-ID is listed and the request gone, and the .p7b of the same
- * certificate is then recognised as already there. The keystore and the NSS database end as they
- * started.
+ * pkcs12 -export -nokeys`) and as a .p7b (`openssl crl2pkcs7 -nocrl`). In Swedish, a foreign
+ * .p7b is shown on the contents step as having no key here, before any PIN; the .p7b for the
+ * request shows what it holds (holder, organisation number, chain, purpose) and names the key
+ * request before the PIN, is paired (a wrong key PIN first) into the keystore and NSS with an
+ * older certificate of the same organisation number removed, the e-ID is listed and the request
+ * gone; then the certs-only .p12 (Swedish) and the PEM (English) of the same certificate are shown
+ * as already an e-ID here, before any PIN. The keystore and the NSS database end as they started.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -446,65 +448,94 @@ test.describe('E-IDs on file in the preview', () => {
     writeFileSync(at('foreign.pem'), dev.toPem(foreign.der));
     execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', at('foreign.pem'), '-out', at('foreign.p7b')]);
 
+    // An older, expired certificate of the same organisation number already in NSS: the places
+    // step must offer it for removal (seed 003: "check that it is the valid certificate and not an old one").
+    const pairSubject = [['C', 'SE'], ['O', PAIR_ORGANISATION], ['serialNumber', PAIR_ORGNR], ['CN', PAIR_HOLDER]];
+    const oldPair = dev.issueEndEntity(ca, { subject: pairSubject, keyUsage: ['digitalSignature'], notBefore: new Date(Date.now() - 3 * 365 * 86400_000), notAfter: new Date(Date.now() - 30 * 86400_000) });
+    writeFileSync(at('old-pair.pem'), dev.toPem(oldPair.der));
+    const oldPairFingerprint = fingerprint(oldPair.der);
+    execFileSync('certutil', ['-A', '-d', nssDb(), '-n', PAIR_HOLDER, '-t', ',,', '-i', at('old-pair.pem')]);
+    expect(nssFingerprints()).toContain(oldPairFingerprint);
+    const attempts = async () => (await call('keystore:requests', {})).requests.find((r: any) => r.id === requestId)?.pin.attempts;
+
     // In Swedish: the wizard.
     await page.getByRole('combobox', { name: /Language|Språk/ }).selectOption('sv');
     await page.getByRole('button', { name: 'Importera från fil' }).first().click();
     await expect(page.getByRole('heading', { name: 'Välj filen med e-legitimationen' })).toBeFocused();
 
-    // A certificate for a key made elsewhere: no password, straight to the key's PIN, then refused in words.
+    // A certificate for a key made elsewhere: no password, read at once, and on the contents step,
+    // before any PIN, it says that no key here belongs to it and where the key may be.
     await dropFile(page, 'certifikat.p7b', readFileSync(at('foreign.p7b')));
+    const contents = page.getByTestId('step-certificates-only');
+    await expect(contents.getByRole('heading', { name: 'Det här finns i certifikatfilen' })).toBeFocused();
+    await expect(contents.getByTestId('holder')).toHaveText('Någon Annan');
+    const notice = contents.getByTestId('certificates-only');
+    await expect(notice).toHaveAttribute('data-refusal', 'no-key-here');
+    await expect(notice).toContainText('Nyckeln till certifikatet finns inte i eID Desks nyckellager');
+    await expect(notice).toContainText('Den privata nyckeln finns kvar där certifikatbegäran (CSR) skapades');
+    // The key request made above is waiting, and the page says this certificate is not for it.
+    const waiting = contents.getByTestId('waiting-requests');
+    await expect(waiting).toContainText('1 nyckelbegäran i eID Desk väntar på ett certifikat, men det här certifikatet är inte utfärdat till den');
+    await waiting.locator('summary').click();
+    await expect(waiting.getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
+    await expect(page.getByLabel('Nyckelns PIN-kod')).toHaveCount(0);
+    await expect(contents.getByRole('button', { name: /Para ihop/ })).toHaveCount(0);
+    await expect(page.getByRole('list', { name: 'Steg' }).getByRole('listitem')).toHaveText(['1Fil', '2Innehåll', '3Nyckelns PIN-kod', '4Var', '5Parar ihop', '6Klart']);
+    await page.screenshot({ path: 'test-results/files-pair-no-key-sv.png', fullPage: true });
+    expect(await attempts()).toBe(0);
+    await contents.getByRole('button', { name: 'Välj en annan fil' }).click();
+
+    // The .p7b the issuer delivered for the key request: what it holds, and which key, before the PIN.
+    await expect(page.getByRole('heading', { name: 'Välj filen med e-legitimationen' })).toBeFocused();
+    await dropFile(page, `${PAIR_HOLDER}.p7b`, readFileSync(at('paired.p7b')));
+    await expect(contents.getByRole('heading', { name: 'Det här finns i certifikatfilen' })).toBeFocused();
+    await expect(contents.getByTestId('certificates-only')).toHaveAttribute('data-pairable', 'true');
+    await expect(contents.getByText('Nyckeln till certifikatet finns i eID Desks nyckellager')).toBeVisible();
+    await expect(contents.getByTestId('holder')).toHaveText(PAIR_HOLDER);
+    await expect(contents.getByTestId('organisation')).toHaveText(PAIR_ORGANISATION);
+    await expect(contents.getByTestId('identity-number')).toHaveText(PAIR_ORGNR);
+    await expect(contents.getByRole('button', { name: /^Kopiera / })).toBeVisible();
+    await expect(contents.getByText('Legitimering')).toBeVisible();
+    await expect(contents.getByTestId('chain')).toContainText('Kedjan slutar hos en utfärdare som eID Desk inte känner till');
+    await expect(contents.getByTestId('chain')).toContainText('eID Desk Test Person HSA-id 3 CA v1 (i filen)');
+    await expect(contents.getByTestId('file-holds')).toHaveText('Filen innehåller 3 certifikat och ingen privat nyckel.');
+    const pairWith = contents.getByTestId('pair-with');
+    await expect(pairWith.getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
+    await expect(pairWith.getByTestId('request-subject')).toContainText(`CN=${PAIR_HOLDER}`);
+    await expect(page.getByLabel('Nyckelns PIN-kod')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/files-pair-contents-sv.png', fullPage: true });
+    // Enter on the step (its heading has focus) pairs with the key it names.
+    await page.keyboard.press('Enter');
+
+    // A wrong key PIN first: counted, said, and back on the PIN step.
     const pairPin = page.getByTestId('step-pair-pin');
-    await expect(pairPin.getByText(/^Filen certifikat\.p7b är ett certifikat till en nyckelbegäran\./)).toBeVisible();
-    await expect(pairPin.getByTestId('pair-keys').getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
-    await expect(page.getByRole('list', { name: 'Steg' }).getByRole('listitem')).toHaveText(['1Fil', '2Nyckelns PIN-kod', '3Var', '4Parar ihop', '5Klart']);
-    await page.screenshot({ path: 'test-results/files-pair-certificate-file-sv.png', fullPage: true });
     const keyPin = pairPin.getByLabel('Nyckelns PIN-kod');
+    await expect(pairPin.getByText(`Certifikatet paras ihop med nyckeln i nyckelbegäran ”${PAIR_LABEL}”.`, { exact: false })).toBeVisible();
     await expect(keyPin).toBeFocused();
-    await keyPin.fill(PAIR_PIN);
+    await keyPin.fill('Fel-PIN-1');
     await keyPin.press('Enter');
     const targets = page.getByTestId('step-targets');
     await expect(targets.getByRole('checkbox', { name: 'eID Desks nyckellager' })).toBeDisabled();
     await targets.getByRole('button', { name: 'Para ihop' }).click();
-    const failed = page.getByTestId('step-error');
-    await expect(failed.getByRole('heading', { name: 'Certifikatet parades inte ihop' })).toBeVisible();
-    await expect(failed.getByTestId('wizard-error')).toContainText('Ingen nyckel i eID Desks nyckellager hör till det här certifikatet.');
-    await expect(failed.getByTestId('wizard-error')).toContainText('Den privata nyckeln finns kvar på datorn eller i programmet där certifikatbegäran (CSR) skapades');
-    await page.screenshot({ path: 'test-results/files-pair-no-key-sv.png', fullPage: true });
-    expect((await call('keystore:requests', {})).requests.map((r: any) => r.id)).toContain(requestId);
-    await failed.getByRole('button', { name: 'Välj en annan fil' }).click();
-
-    // The certs-only .p12: it names the key request made above.
-    await dropFile(page, `${PAIR_HOLDER}.p12`, readFileSync(certsOnlyP12));
-    const code = page.getByLabel('PIN-kod från PIN-kodsbrevet');
-    await code.fill(CERTS_PASSWORD);
-    await code.press('Enter');
-    const certsOnly = page.getByTestId('step-certificates-only');
-    await expect(certsOnly.getByText('Nyckeln till certifikatet finns i eID Desks nyckellager')).toBeVisible();
-    await expect(certsOnly.getByTestId('holder')).toHaveText(PAIR_HOLDER);
-    const pairWith = certsOnly.getByTestId('pair-with');
-    await expect(pairWith.getByRole('heading', { name: PAIR_LABEL })).toBeVisible();
-    await expect(pairWith.getByTestId('request-subject')).toContainText(`CN=${PAIR_HOLDER}`);
-    await page.screenshot({ path: 'test-results/files-pair-certificates-only-sv.png', fullPage: true });
-    await certsOnly.getByRole('button', { name: 'Para ihop med nyckeln som skapades för beställningen' }).click();
-
-    // A wrong key PIN first: counted, said, and back on the PIN step.
-    await expect(pairPin.getByText(`Certifikatet paras ihop med nyckeln i nyckelbegäran ”${PAIR_LABEL}”.`, { exact: false })).toBeVisible();
-    await keyPin.fill('Fel-PIN-1');
-    await keyPin.press('Enter');
-    await targets.getByRole('button', { name: 'Para ihop' }).click();
     await expect(pairPin.getByTestId('pair-pin-error')).toHaveText('PIN-koden är fel. Du kan försöka 2 gånger till innan du måste vänta.');
     await expect(pairPin.getByTestId('pin-state')).toHaveText('1 felaktig PIN-kod');
     await expect(keyPin).toHaveValue('');
+    expect(await attempts()).toBe(1);
     await page.screenshot({ path: 'test-results/files-pair-pin-sv.png', fullPage: true });
     await keyPin.fill(PAIR_PIN);
     await keyPin.press('Enter');
 
-    // Where: the keystore always, NSS too; Pair, and try again at once: one pairing only.
+    // Where: the keystore always, NSS too, and the old certificate of the same organisation number offered for removal.
     await expect(targets.getByRole('checkbox', { name: 'eID Desks nyckellager' })).toBeChecked();
     await expect(targets.getByText(/Nyckeln finns redan där\./)).toBeVisible();
     const osStore = targets.getByRole('checkbox', { name: 'Datorns certifikatarkiv' });
     await expect(osStore).toBeChecked();
     await expect(targets.getByTestId('os-store-hint')).toContainText(nssDir());
+    const olderList = targets.getByTestId('older-list');
+    await expect(olderList).toContainText(PAIR_HOLDER);
+    await expect(olderList).toContainText(PAIR_ORGNR);
+    await expect(olderList).toContainText('Har gått ut');
+    await olderList.getByRole('checkbox', { name: /Ta bort det här äldre certifikatet/ }).check();
     await page.screenshot({ path: 'test-results/files-pair-targets-sv.png', fullPage: true });
     await targets.getByRole('button', { name: 'Para ihop' }).click();
     await page.keyboard.press('Enter');
@@ -514,14 +545,17 @@ test.describe('E-IDs on file in the preview', () => {
     await expect(done.getByTestId('installed-keystore')).toHaveText('I eID Desks nyckellager');
     await expect(done.getByTestId('installed-os-store')).toContainText(`NSS-certifikatdatabasen (Firefox, Chrome) (${nssDir()})`);
     await expect(done.getByTestId('paired-request')).toHaveText(`Nyckelbegäran ”${PAIR_LABEL}” är nu den här e-legitimationen och visas därför inte längre bland nyckelbegärandena.`);
+    await expect(done.getByTestId('removed')).toHaveText('1 äldre certifikat togs bort ur certifikatarkivet.');
     await page.screenshot({ path: 'test-results/files-pair-done-sv.png', fullPage: true });
 
-    // Really paired: one e-ID from the pairing, the request gone, the certificate with its key in NSS.
+    // Really paired: one e-ID from the pairing, the request gone, the certificate with its key in NSS, the old one out.
     const paired = (await call('keystore:list', {})).entries.filter((e: any) => e.holder === PAIR_HOLDER);
     expect(paired).toHaveLength(1);
     expect(paired[0]).toMatchObject({ source: 'csr-pairing', fingerprintSha256: pairedFingerprint, label: PAIR_LABEL });
+    expect(paired[0].chain).toHaveLength(3);
     expect((await call('keystore:requests', {})).requests.map((r: any) => r.id)).not.toContain(requestId);
     expect(nssFingerprints()).toContain(pairedFingerprint);
+    expect(nssFingerprints()).not.toContain(oldPairFingerprint);
     // With its private key: certutil -K lists a key under the nickname that holds the paired certificate.
     const nickname = nssNicknames().find((n) => !nssBefore.includes(n) && certificatesOf(n).includes(pairedFingerprint));
     expect(nickname).toBeTruthy();
@@ -537,14 +571,30 @@ test.describe('E-IDs on file in the preview', () => {
     await expect(page.getByTestId('key-request')).toHaveCount(0);
     await page.screenshot({ path: 'test-results/files-paired-list-sv.png', fullPage: true });
 
-    // The .p7b of the same certificate is read too, and recognised as already paired.
+    // The certs-only .p12 of the same certificate, after its password: already an e-ID here, said before any PIN.
     await page.getByRole('button', { name: 'Importera från fil' }).first().click();
-    await dropFile(page, 'paired.p7b', readFileSync(at('paired.p7b')));
-    await keyPin.fill(PAIR_PIN);
-    await keyPin.press('Enter');
-    await targets.getByRole('button', { name: 'Para ihop' }).click();
-    await expect(failed.getByTestId('wizard-error')).toHaveAttribute('data-code', 'already-exists');
-    await expect(failed.getByTestId('wizard-error')).toContainText('E-legitimationen finns redan i nyckellagret.');
+    await dropFile(page, `${PAIR_HOLDER}.p12`, readFileSync(certsOnlyP12));
+    const code = page.getByLabel('PIN-kod från PIN-kodsbrevet');
+    await code.fill(CERTS_PASSWORD);
+    await code.press('Enter');
+    await expect(contents.getByRole('heading', { name: 'Filen innehåller bara certifikat' })).toBeFocused();
+    await expect(contents.getByTestId('certificates-only')).toHaveAttribute('data-refusal', 'already-in-keystore');
+    await expect(contents.getByTestId('certificates-only')).toContainText('Certifikatet finns redan som e-legitimation i eID Desks nyckellager');
+    await expect(contents.getByTestId('holder')).toHaveText(PAIR_HOLDER);
+    await expect(page.getByLabel('Nyckelns PIN-kod')).toHaveCount(0);
+    await page.screenshot({ path: 'test-results/files-pair-already-sv.png', fullPage: true });
+    await contents.getByRole('button', { name: 'Välj en annan fil' }).click();
+
+    // And in English, the PEM of the same certificate: the same contents step, the same answer, and "Show my e-ID".
+    await page.getByRole('combobox', { name: /Language|Språk/ }).selectOption('en');
+    await dropFile(page, 'certificate.pem', readFileSync(at('paired.pem')));
+    await expect(contents.getByRole('heading', { name: 'What is in the certificate file' })).toBeFocused();
+    await expect(contents.getByTestId('certificates-only')).toContainText('This certificate is already an e-ID in eID Desk’s keystore');
+    await expect(contents.getByTestId('file-holds')).toHaveText('The file holds 1 certificate and no private key.');
+    await expect(contents.getByTestId('chain')).toContainText('The chain is incomplete: the issuer’s certificate is missing');
+    await page.screenshot({ path: 'test-results/files-pair-already-en.png', fullPage: true });
+    await contents.getByRole('button', { name: 'Show my e-ID' }).click();
+    await expect(page.getByTestId('file-eid').filter({ hasText: PAIR_HOLDER })).toBeFocused();
 
     // Clean up what this test made: the e-ID (its key) and everything NSS took in.
     await call('keystore:delete', { id: paired[0].id });
