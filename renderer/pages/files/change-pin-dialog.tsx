@@ -4,30 +4,18 @@
  * down). The three values live in this dialog only and are emptied after every attempt and when
  * it closes.
  */
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Text,
-} from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { Field, Input, MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { errorText } from '../../i18n';
+import { FilesDialog } from './dialog-frame';
 import { pinProblems, type PinProblem } from './pin-check';
-import { NewPinFields, PinRulesList, problemMessage } from './pin-fields';
+import { ChoosePin, problemMessage } from './pin-fields';
 import { waitText } from './text';
-import { toUiError, type KeystoreEntry, type PinRules, type UiError } from './types';
+import { toUiError, type KeystoreEntry, type UiError } from './types';
 import { useCountdown } from './use-countdown';
+import { usePinRules } from './use-pin-rules';
 
 /** Props of the change-PIN dialog. */
 export interface ChangePinDialogProps {
@@ -42,7 +30,6 @@ export interface ChangePinDialogProps {
 /** The change-PIN dialog. */
 export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: ChangePinDialogProps) {
   const { t, i18n } = useTranslation();
-  const [rules, setRules] = useState<PinRules | null>(null);
   const [oldPin, setOldPin] = useState('');
   const [pin, setPin] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -53,17 +40,7 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
   const [busy, setBusy] = useState(false);
   const wait = useCountdown(entry.pin.retryAfterSeconds);
   const oldInput = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    bridge.call('keystore:pin-rules', {}).then(
-      (r) => live && setRules(r),
-      (err) => live && setError(toUiError(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  const rules = usePinRules(setError);
 
   const clear = () => {
     setOldPin('');
@@ -119,58 +96,43 @@ export function ChangePinDialog({ entry, onClose, onChanged, onAttempt }: Change
   const throttled = wait.left > 0 && error?.code !== 'pin-incorrect';
 
   return (
-    <Dialog open onOpenChange={(_e, d) => !d.open && !busy && close()}>
-      <DialogSurface aria-describedby={undefined}>
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <DialogBody>
-            <DialogTitle>{t('files.changePin.title', { name: entry.holder })}</DialogTitle>
-            <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: '12px' }}>
-              <Text>{t('files.changePin.body')}</Text>
-              {throttled && (
-                <MessageBar intent="warning" data-testid="throttled">
-                  <MessageBarBody>{t('files.changePin.throttled', { time: waitText(t, wait.left) })}</MessageBarBody>
-                </MessageBar>
-              )}
-              {errorMessage && (
-                <MessageBar intent="error" data-testid="change-pin-error">
-                  <MessageBarBody>{errorMessage}</MessageBarBody>
-                </MessageBar>
-              )}
-              <Field label={t('files.changePin.old')} validationState={oldMissing ? 'error' : 'none'} validationMessage={oldMissing ? t('files.pin.empty') : undefined}>
-                <Input ref={oldInput} type="password" autoComplete="current-password" autoFocus value={oldPin} readOnly={busy} onChange={(_e, d) => setOldPin(d.value)} />
-              </Field>
-              {rules ? <PinRulesList rules={rules} pin={pin} /> : <Spinner size="tiny" label={t('files.pin.loadingRules')} />}
-              <NewPinFields
-                pin={pin}
-                confirm={confirm}
-                onPin={setPin}
-                onConfirm={setConfirm}
-                messages={messages}
-                readOnly={busy}
-                label={t('files.changePin.new')}
-                confirmLabel={t('files.changePin.confirm')}
-              />
-              <div role="status" aria-live="polite">
-                {busy && <Spinner size="tiny" label={t('files.changePin.working')} />}
-              </div>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={close} disabled={busy}>
-                {t('files.changePin.cancel')}
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy || !rules || wait.left > 0}>
-                {t('files.changePin.submit')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FilesDialog
+      title={t('files.changePin.title', { name: entry.holder })}
+      onClose={close}
+      form={{
+        busy,
+        busyLabel: t('files.changePin.working'),
+        cancelLabel: t('files.changePin.cancel'),
+        submitLabel: t('files.changePin.submit'),
+        submitDisabled: !rules || wait.left > 0,
+        onSubmit: () => void submit(),
+      }}
+    >
+      <Text>{t('files.changePin.body')}</Text>
+      {throttled && (
+        <MessageBar intent="warning" data-testid="throttled">
+          <MessageBarBody>{t('files.changePin.throttled', { time: waitText(t, wait.left) })}</MessageBarBody>
+        </MessageBar>
+      )}
+      {errorMessage && (
+        <MessageBar intent="error" data-testid="change-pin-error">
+          <MessageBarBody>{errorMessage}</MessageBarBody>
+        </MessageBar>
+      )}
+      <Field label={t('files.changePin.old')} validationState={oldMissing ? 'error' : 'none'} validationMessage={oldMissing ? t('files.pin.empty') : undefined}>
+        <Input ref={oldInput} type="password" autoComplete="current-password" autoFocus value={oldPin} readOnly={busy} onChange={(_e, d) => setOldPin(d.value)} />
+      </Field>
+      <ChoosePin
+        rules={rules}
+        pin={pin}
+        confirm={confirm}
+        onPin={setPin}
+        onConfirm={setConfirm}
+        messages={messages}
+        readOnly={busy}
+        label={t('files.changePin.new')}
+        confirmLabel={t('files.changePin.confirm')}
+      />
+    </FilesDialog>
   );
 }

@@ -5,6 +5,7 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DIALOG_STACK } from './dialog-frame';
 
 /** Props of the confirmation dialog. */
 export interface ConfirmDialogProps {
@@ -28,7 +29,7 @@ export function ConfirmDialog({ title, confirmLabel, busy, busyLabel, error, onC
       <DialogSurface aria-describedby={bodyId} data-testid={testId}>
         <DialogBody>
           <DialogTitle>{title}</DialogTitle>
-          <DialogContent id={bodyId} style={{ display: 'flex', flexDirection: 'column', gap: '12px' }}>
+          <DialogContent id={bodyId} style={DIALOG_STACK}>
             {children}
             {error && (
               <MessageBar intent="error">

@@ -10,38 +10,22 @@
  * that main would refuse; main's refusal, if any, lands on the field it names. The two PINs stay
  * in this dialog only, and are emptied once they are sent and when it closes.
  */
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  MessageBarTitle,
-  Radio,
-  RadioGroup,
-  Spinner,
-  Text,
-  Textarea,
-} from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Text, Textarea } from '@fluentui/react-components';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { bridge } from '../../bridge-client';
 import { errorText } from '../../i18n';
 import { CsrActions } from './csr-actions';
+import { FilesDialog } from './dialog-frame';
 import { Item } from './eid-summary';
 import { algorithmText } from './key-holder';
 import { pinProblems, type PinProblem } from './pin-check';
-import { NewPinFields, PinRulesList, problemMessage } from './pin-fields';
+import { ChoosePin, problemMessage } from './pin-fields';
 import { EMPTY_SUBJECT, fieldOfAttribute, subjectDn, subjectProblems, type SubjectFields, type SubjectProblem, type SubjectProblems } from './request-subject';
 import { useFilesStyles } from './styles';
-import { toUiError, type CreatedRequest, type PinRules, type RequestAlgorithm, type UiError } from './types';
+import { toUiError, type CreatedRequest, type RequestAlgorithm, type UiError } from './types';
+import { usePinRules } from './use-pin-rules';
 
 /** The key types offered, RSA 2048 first: every issuer accepts it (Vero asks for exactly that, seed 002). */
 const ALGORITHMS: readonly RequestAlgorithm[] = ['rsa2048', 'rsa3072', 'ec-p256'];
@@ -64,7 +48,6 @@ function subjectMessage(t: TFunction, p: SubjectProblem | undefined): string | u
 export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogProps) {
   const { t, i18n } = useTranslation();
   const s = useFilesStyles();
-  const [rules, setRules] = useState<PinRules | null>(null);
   const [alg, setAlg] = useState<RequestAlgorithm>('rsa2048');
   const [fields, setFields] = useState<SubjectFields>(EMPTY_SUBJECT);
   const [label, setLabel] = useState('');
@@ -75,17 +58,7 @@ export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogP
   const [error, setError] = useState<UiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedRequest | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    bridge.call('keystore:pin-rules', {}).then(
-      (r) => live && setRules(r),
-      (err) => live && setError(toUiError(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  const rules = usePinRules(setError);
 
   // A message goes as soon as its field is edited: it was about what was there before.
   const set = (key: keyof SubjectFields) => (_e: unknown, d: { value: string }) => {
@@ -141,142 +114,118 @@ export function CreateRequestDialog({ onClose, onCreated }: CreateRequestDialogP
 
   if (created) {
     return (
-      <Dialog open onOpenChange={(_e, d) => !d.open && close()}>
-        <DialogSurface aria-describedby={undefined} style={{ maxWidth: '46rem' }} data-testid="request-created">
-          <DialogBody>
-            <DialogTitle>{t('files.createRequest.createdTitle')}</DialogTitle>
-            <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: '12px' }}>
-              <MessageBar intent="success">
-                <MessageBarBody>{t('files.createRequest.createdBody')}</MessageBarBody>
-              </MessageBar>
-              <dl className={s.fields}>
-                <Item label={t('files.requests.name')}>{created.label}</Item>
-                <Item label={t('files.requests.algorithm')}>{algorithmText(t, created.algorithm)}</Item>
-                <Item label={t('files.requests.subject')} testId="created-subject" wide>
-                  {created.subjectDn}
-                </Item>
-              </dl>
-              <Field label={t('files.createRequest.csr')}>
-                <Textarea readOnly value={created.csrPem} resize="vertical" textarea={{ className: s.csr, spellCheck: false }} data-testid="created-csr" />
-              </Field>
-              <div className={s.actions}>
-                <CsrActions pem={created.csrPem} label={created.label} />
-              </div>
-              <h3 className={s.subheading}>{t('files.createRequest.nextTitle')}</h3>
-              <ol className={s.list} data-testid="request-next">
-                <li>{t('files.createRequest.next1')}</li>
-                <li>{t('files.createRequest.next2')}</li>
-                <li>{t('files.createRequest.next3')}</li>
-              </ol>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={close}>
-                {t('files.createRequest.close')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      <FilesDialog title={t('files.createRequest.createdTitle')} closeLabel={t('files.createRequest.close')} onClose={close} maxWidth="46rem" testId="request-created">
+        <MessageBar intent="success">
+          <MessageBarBody>{t('files.createRequest.createdBody')}</MessageBarBody>
+        </MessageBar>
+        <dl className={s.fields}>
+          <Item label={t('files.requests.name')}>{created.label}</Item>
+          <Item label={t('files.requests.algorithm')}>{algorithmText(t, created.algorithm)}</Item>
+          <Item label={t('files.requests.subject')} testId="created-subject" wide>
+            {created.subjectDn}
+          </Item>
+        </dl>
+        <Field label={t('files.createRequest.csr')}>
+          <Textarea readOnly value={created.csrPem} resize="vertical" textarea={{ className: s.csr, spellCheck: false }} data-testid="created-csr" />
+        </Field>
+        <div className={s.actions}>
+          <CsrActions pem={created.csrPem} label={created.label} />
+        </div>
+        <h3 className={s.subheading}>{t('files.createRequest.nextTitle')}</h3>
+        <ol className={s.list} data-testid="request-next">
+          <li>{t('files.createRequest.next1')}</li>
+          <li>{t('files.createRequest.next2')}</li>
+          <li>{t('files.createRequest.next3')}</li>
+        </ol>
+      </FilesDialog>
     );
   }
 
   const pinMessages = problemMessage(t, i18n.language, problems, rules);
   return (
-    <Dialog open onOpenChange={(_e, d) => !d.open && close()}>
-      <DialogSurface aria-describedby={undefined} style={{ maxWidth: '46rem' }} data-testid="create-request">
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
+    <FilesDialog
+      title={t('files.createRequest.title')}
+      onClose={close}
+      maxWidth="46rem"
+      testId="create-request"
+      form={{
+        busy,
+        busyLabel: t('files.createRequest.working'),
+        cancelLabel: t('files.createRequest.cancel'),
+        submitLabel: t('files.createRequest.submit'),
+        submitDisabled: !rules,
+        onSubmit: () => void submit(),
+      }}
+    >
+      <Text>{t('files.createRequest.body')}</Text>
+      {error && (
+        <MessageBar intent="error" data-testid="create-request-error">
+          <MessageBarBody>
+            <MessageBarTitle>{t('files.createRequest.failed')}</MessageBarTitle>
+            {error.code === 'validation' ? error.message : errorText(t, error)}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      <h3 className={s.subheading}>{t('files.createRequest.subjectTitle')}</h3>
+      <Text size={200} className={s.muted}>
+        {t('files.createRequest.subjectHint')}
+      </Text>
+      <div className={s.formGrid}>
+        <Field
+          label={t('files.createRequest.cn')}
+          required
+          hint={t('files.createRequest.cnHint')}
+          validationState={subjectErrors.cn ? 'error' : 'none'}
+          validationMessage={subjectMessage(t, subjectErrors.cn)}
         >
-          <DialogBody>
-            <DialogTitle>{t('files.createRequest.title')}</DialogTitle>
-            <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: '12px' }}>
-              <Text>{t('files.createRequest.body')}</Text>
-              {error && (
-                <MessageBar intent="error" data-testid="create-request-error">
-                  <MessageBarBody>
-                    <MessageBarTitle>{t('files.createRequest.failed')}</MessageBarTitle>
-                    {error.code === 'validation' ? error.message : errorText(t, error)}
-                  </MessageBarBody>
-                </MessageBar>
-              )}
-              <h3 className={s.subheading}>{t('files.createRequest.subjectTitle')}</h3>
-              <Text size={200} className={s.muted}>
-                {t('files.createRequest.subjectHint')}
-              </Text>
-              <div className={s.formGrid}>
-                <Field
-                  label={t('files.createRequest.cn')}
-                  required
-                  hint={t('files.createRequest.cnHint')}
-                  validationState={subjectErrors.cn ? 'error' : 'none'}
-                  validationMessage={subjectMessage(t, subjectErrors.cn)}
-                >
-                  <Input autoFocus value={fields.cn} readOnly={busy} onChange={set('cn')} />
-                </Field>
-                <Field label={t('files.createRequest.o')} validationState={subjectErrors.o ? 'error' : 'none'} validationMessage={subjectMessage(t, subjectErrors.o)}>
-                  <Input value={fields.o} readOnly={busy} onChange={set('o')} />
-                </Field>
-                <Field
-                  label={t('files.createRequest.serialNumber')}
-                  hint={t('files.createRequest.serialNumberHint')}
-                  validationState={subjectErrors.serialNumber ? 'error' : 'none'}
-                  validationMessage={subjectMessage(t, subjectErrors.serialNumber)}
-                >
-                  <Input value={fields.serialNumber} readOnly={busy} spellCheck={false} onChange={set('serialNumber')} />
-                </Field>
-                <Field
-                  label={t('files.createRequest.c')}
-                  hint={t('files.createRequest.cHint')}
-                  validationState={subjectErrors.c ? 'error' : 'none'}
-                  validationMessage={subjectMessage(t, subjectErrors.c)}
-                >
-                  <Input className={s.narrow} value={fields.c} readOnly={busy} maxLength={2} spellCheck={false} onChange={set('c')} />
-                </Field>
-              </div>
-              <Field label={t('files.createRequest.algorithm')}>
-                <RadioGroup value={alg} onChange={(_e, d) => setAlg(d.value as RequestAlgorithm)} disabled={busy}>
-                  {ALGORITHMS.map((a) => (
-                    <Radio key={a} value={a} label={t(`files.createRequest.algorithms.${a}`)} />
-                  ))}
-                </RadioGroup>
-              </Field>
-              <Field label={t('files.createRequest.label')} hint={t('files.createRequest.labelHint')}>
-                <Input value={label} readOnly={busy} maxLength={120} onChange={(_e, d) => setLabel(d.value)} />
-              </Field>
-              <h3 className={s.subheading}>{t('files.createRequest.pinTitle')}</h3>
-              <Text size={200} className={s.muted}>
-                {t('files.createRequest.pinBody')}
-              </Text>
-              {rules ? <PinRulesList rules={rules} pin={pin} /> : !error && <Spinner size="tiny" label={t('files.pin.loadingRules')} />}
-              <NewPinFields
-                pin={pin}
-                confirm={confirm}
-                onPin={onPin}
-                onConfirm={onConfirm}
-                messages={pinMessages}
-                readOnly={busy}
-                label={t('files.createRequest.pinLabel')}
-                confirmLabel={t('files.createRequest.pinConfirmLabel')}
-              />
-              <div role="status" aria-live="polite">
-                {busy && <Spinner size="tiny" label={t('files.createRequest.working')} />}
-              </div>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={close} disabled={busy}>
-                {t('files.createRequest.cancel')}
-              </Button>
-              <Button appearance="primary" type="submit" disabled={busy || !rules}>
-                {t('files.createRequest.submit')}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+          <Input autoFocus value={fields.cn} readOnly={busy} onChange={set('cn')} />
+        </Field>
+        <Field label={t('files.createRequest.o')} validationState={subjectErrors.o ? 'error' : 'none'} validationMessage={subjectMessage(t, subjectErrors.o)}>
+          <Input value={fields.o} readOnly={busy} onChange={set('o')} />
+        </Field>
+        <Field
+          label={t('files.createRequest.serialNumber')}
+          hint={t('files.createRequest.serialNumberHint')}
+          validationState={subjectErrors.serialNumber ? 'error' : 'none'}
+          validationMessage={subjectMessage(t, subjectErrors.serialNumber)}
+        >
+          <Input value={fields.serialNumber} readOnly={busy} spellCheck={false} onChange={set('serialNumber')} />
+        </Field>
+        <Field
+          label={t('files.createRequest.c')}
+          hint={t('files.createRequest.cHint')}
+          validationState={subjectErrors.c ? 'error' : 'none'}
+          validationMessage={subjectMessage(t, subjectErrors.c)}
+        >
+          <Input className={s.narrow} value={fields.c} readOnly={busy} maxLength={2} spellCheck={false} onChange={set('c')} />
+        </Field>
+      </div>
+      <Field label={t('files.createRequest.algorithm')}>
+        <RadioGroup value={alg} onChange={(_e, d) => setAlg(d.value as RequestAlgorithm)} disabled={busy}>
+          {ALGORITHMS.map((a) => (
+            <Radio key={a} value={a} label={t(`files.createRequest.algorithms.${a}`)} />
+          ))}
+        </RadioGroup>
+      </Field>
+      <Field label={t('files.createRequest.label')} hint={t('files.createRequest.labelHint')}>
+        <Input value={label} readOnly={busy} maxLength={120} onChange={(_e, d) => setLabel(d.value)} />
+      </Field>
+      <h3 className={s.subheading}>{t('files.createRequest.pinTitle')}</h3>
+      <Text size={200} className={s.muted}>
+        {t('files.createRequest.pinBody')}
+      </Text>
+      <ChoosePin
+        rules={rules}
+        rulesFailed={error !== null}
+        pin={pin}
+        confirm={confirm}
+        onPin={onPin}
+        onConfirm={onConfirm}
+        messages={pinMessages}
+        readOnly={busy}
+        label={t('files.createRequest.pinLabel')}
+        confirmLabel={t('files.createRequest.pinConfirmLabel')}
+      />
+    </FilesDialog>
   );
 }

@@ -3,25 +3,14 @@
  * for it, each with its removal preview, removed one at a time after a confirmation (seed 003,
  * and the Firefox SEC_ERROR_REUSED_ISSUER_AND_SERIAL pain of old certificates left behind).
  */
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Text,
-} from '@fluentui/react-components';
+import { Button, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { formatDate } from '../../format';
 import { errorText } from '../../i18n';
 import { ConfirmDialog } from './confirm-dialog';
+import { FilesDialog } from './dialog-frame';
 import { OlderPreview } from './older-preview';
 import { useFilesStyles } from './styles';
 import { storeName } from './text';
@@ -95,49 +84,37 @@ export function OlderDialog({ entry, onClose }: OlderDialogProps) {
   }
 
   return (
-    <Dialog open onOpenChange={(_e, d) => !d.open && onClose()}>
-      <DialogSurface aria-describedby={undefined} style={{ maxWidth: '52rem' }} data-testid="older-dialog">
-        <DialogBody>
-          <DialogTitle>{t('files.older.title', { name: entry.holder })}</DialogTitle>
-          <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: '12px' }}>
-            {removed > 0 && (
-              <MessageBar intent="success" role="status">
-                <MessageBarBody>{t('files.older.removed')}</MessageBarBody>
-              </MessageBar>
-            )}
-            {error && (
-              <MessageBar intent="error">
-                <MessageBarBody>{errorText(t, error)}</MessageBarBody>
-              </MessageBar>
-            )}
-            {!found && !error && <Spinner size="tiny" label={t('files.older.loading')} />}
-            {found && !found.available && <Text>{t('files.older.unavailable')}</Text>}
-            {found?.available && (
-              <Text>{t('files.older.body', { store: t('files.store.at', { store: storeName(t, found.kind), location: found.location }) })}</Text>
-            )}
-            {found?.available && found.older.length === 0 && <Text data-testid="older-none">{t('files.older.none')}</Text>}
-            {found && found.older.length > 0 && (
-              <ul className={s.plainList}>
-                {found.older.map((o) => (
-                  <li key={o.fingerprintSha256} className={s.older}>
-                    <OlderPreview older={o} />
-                    <div>
-                      <Button onClick={() => setConfirming(o)} aria-label={t('files.older.removeLabel', { date: formatDate(o.notAfter, i18n.language) })}>
-                        {t('files.older.remove')}
-                      </Button>
-                    </div>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" onClick={onClose}>
-              {t('files.older.close')}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <FilesDialog title={t('files.older.title', { name: entry.holder })} closeLabel={t('files.older.close')} onClose={onClose} maxWidth="52rem" testId="older-dialog">
+      {removed > 0 && (
+        <MessageBar intent="success" role="status">
+          <MessageBarBody>{t('files.older.removed')}</MessageBarBody>
+        </MessageBar>
+      )}
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{errorText(t, error)}</MessageBarBody>
+        </MessageBar>
+      )}
+      {!found && !error && <Spinner size="tiny" label={t('files.older.loading')} />}
+      {found && !found.available && <Text>{t('files.older.unavailable')}</Text>}
+      {found?.available && (
+        <Text>{t('files.older.body', { store: t('files.store.at', { store: storeName(t, found.kind), location: found.location }) })}</Text>
+      )}
+      {found?.available && found.older.length === 0 && <Text data-testid="older-none">{t('files.older.none')}</Text>}
+      {found && found.older.length > 0 && (
+        <ul className={s.plainList}>
+          {found.older.map((o) => (
+            <li key={o.fingerprintSha256} className={s.older}>
+              <OlderPreview older={o} />
+              <div>
+                <Button onClick={() => setConfirming(o)} aria-label={t('files.older.removeLabel', { date: formatDate(o.notAfter, i18n.language) })}>
+                  {t('files.older.remove')}
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </FilesDialog>
   );
 }

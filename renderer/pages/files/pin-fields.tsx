@@ -1,9 +1,9 @@
 /**
- * Choosing a keystore PIN, used by the wizard's PIN step and the change-PIN dialog: the rules
- * listed before anything is typed, each marked as met while typing, the PIN twice, and messages
- * for a broken rule or two different PINs once the user tries to go on.
+ * Choosing a keystore PIN, used by the wizard's PIN step, the change-PIN dialog and the key-request
+ * dialog: the rules listed before anything is typed, each marked as met while typing, the PIN
+ * twice, and messages for a broken rule or two different PINs once the user tries to go on.
  */
-import { Field, Input, mergeClasses } from '@fluentui/react-components';
+import { Field, Input, Spinner, mergeClasses } from '@fluentui/react-components';
 import { CheckmarkCircleRegular, CircleRegular } from '@fluentui/react-icons';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -76,6 +76,25 @@ export function NewPinFields({ pin, confirm, onPin, onConfirm, messages, readOnl
       <Field label={confirmLabel ?? t('files.pin.confirmLabel')} validationState={messages.confirm ? 'error' : 'none'} validationMessage={messages.confirm}>
         <Input type="password" autoComplete="new-password" value={confirm} readOnly={readOnly} onChange={(_e, d) => onConfirm(d.value)} />
       </Field>
+    </>
+  );
+}
+
+/** Props of the PIN chooser: the two fields, and the rules they are checked against. */
+export interface ChoosePinProps extends NewPinFieldsProps {
+  /** Null while they load (a spinner stands in their place). */
+  readonly rules: PinRules | null;
+  /** The rules could not be loaded (the error is shown elsewhere): no spinner either. */
+  readonly rulesFailed?: boolean;
+}
+
+/** The rules (or that they are loading) above the new PIN and the same again. */
+export function ChoosePin({ rules, rulesFailed = false, ...fields }: ChoosePinProps) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {rules ? <PinRulesList rules={rules} pin={fields.pin} /> : !rulesFailed && <Spinner size="tiny" label={t('files.pin.loadingRules')} />}
+      <NewPinFields {...fields} />
     </>
   );
 }

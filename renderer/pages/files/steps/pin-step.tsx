@@ -4,12 +4,12 @@
  * Both values stay in this component until the step is left (they go to the wizard host once, when
  * the machine accepts them).
  */
-import { Button, MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
+import { Button, MessageBar, MessageBarBody, Text } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../../i18n';
 import type { PinProblem } from '../pin-check';
-import { NewPinFields, PinRulesList, problemMessage, ruleText } from '../pin-fields';
+import { ChoosePin, problemMessage, ruleText } from '../pin-fields';
 import type { PinRules, UiError } from '../types';
 import { StepFrame } from './step-frame';
 
@@ -58,8 +58,7 @@ export function PinStep({ rules, rulesError, problems, refused, onSubmit, onBack
           <MessageBarBody>{errorText(t, rulesError)}</MessageBarBody>
         </MessageBar>
       )}
-      {rules ? <PinRulesList rules={rules} pin={pin} /> : !rulesError && <Spinner size="tiny" label={t('files.pin.loadingRules')} />}
-      <NewPinFields pin={pin} confirm={confirm} onPin={setPin} onConfirm={setConfirm} messages={messages} autoFocus />
+      <ChoosePin rules={rules} rulesFailed={!!rulesError} pin={pin} confirm={confirm} onPin={setPin} onConfirm={setConfirm} messages={messages} autoFocus />
     </StepFrame>
   );
 }
