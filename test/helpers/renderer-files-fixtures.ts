@@ -196,3 +196,18 @@ export function entry(over: Partial<KeystoreEntry> = {}, notAfter?: Date): Keyst
     ...over,
   };
 }
+
+/**
+ * The bridge answers every files test starts from: main's PIN rules, the NSS store with one older
+ * certificate, an empty keystore, and the key requests `requests` makes (none by default). Each
+ * answer is made afresh for every call.
+ */
+export function filesHandlers(requests: () => KeyRequest[] = () => []): Record<string, (request: unknown) => unknown> {
+  return {
+    'keystore:pin-rules': () => RULES,
+    'os-store:info': () => STORE,
+    'os-store:older': () => ({ ...STORE, older: [older()] }),
+    'keystore:requests': () => ({ requests: requests(), damaged: [] }),
+    'keystore:list': () => ({ dir: '/ks', entries: [], damaged: [] }),
+  };
+}

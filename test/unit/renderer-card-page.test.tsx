@@ -6,49 +6,21 @@
  * pulled mid-operation, the test signature and orphan keys. The pure parts (rules, card grouping,
  * error sentences) are tested directly.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BridgeError } from '../../preload/bridge';
-import { initI18n, setLanguage } from '../../renderer/i18n';
+import { setLanguage } from '../../renderer/i18n';
 import { describeCertificate } from '../../main/pki/certificate';
 import { issueEndEntity, makeTestPki } from '../../dev/test-ca';
 import { checkNewPin, lengthRuleKey, pinRules } from '../../renderer/pages/card/pin-rules';
 import { cardName, groupCards, locateToken } from '../../renderer/pages/card/cards';
 import { cardErrorText, isCardGone } from '../../renderer/pages/card/card-text';
 import { removedText } from '../../renderer/pages/card/operation-notices';
+import { callsTo, fakeBridge, renderInFluent, resetFakeBridgeEachTest, setUpRendererJsdom } from '../helpers/renderer-jsdom';
 
-// ---------------------------------------------------------------------------------------------
-// Fake bridge: per-channel handlers, a log of every call, and event listeners the test can fire.
-
-const fake = vi.hoisted(() => {
-  const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const calls: Array<{ channel: string; request: any }> = [];
-  const handlers: Record<string, (req: any) => unknown> = {};
-  return {
-    listeners,
-    calls,
-    handlers,
-    emit(event: string, payload: unknown) {
-      listeners.get(event)?.forEach((l) => l(payload));
-    },
-  };
-});
-vi.mock('../../renderer/bridge-client', () => ({
-  bridge: {
-    call: async (channel: string, request: unknown) => {
-      fake.calls.push({ channel, request: structuredClone(request) });
-      const h = fake.handlers[channel];
-      if (!h) throw Object.assign(new Error(`no fake for ${channel}`), { code: 'internal' });
-      return h(request);
-    },
-    on: (event: string, listener: (p: unknown) => void) => {
-      if (!fake.listeners.has(event)) fake.listeners.set(event, new Set());
-      fake.listeners.get(event)!.add(listener);
-      return () => fake.listeners.get(event)?.delete(listener);
-    },
-  },
-}));
+// Fake bridge: per-channel handlers, a log of every call, and events the test can fire.
+vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
+const { handlers, emit } = fakeBridge;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -90,33 +62,19 @@ function report(tokenKey: string, over: { pin?: Record<string, unknown>; puk?: R
 
 let snapshot = snapshotOf(A);
 
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  initI18n('en');
-});
-beforeEach(async () => {
-  fake.calls.length = 0;
-  for (const k of Object.keys(fake.handlers)) delete fake.handlers[k];
-  fake.listeners.clear();
+setUpRendererJsdom();
+beforeEach(() => {
   snapshot = snapshotOf(A);
-  fake.handlers['token:list'] = () => snapshot;
-  fake.handlers['pin:status'] = (req) => report(req.tokenKey);
-  await setLanguage('en');
 });
-afterEach(() => cleanup());
+resetFakeBridgeEachTest(() => ({
+  'token:list': () => snapshot,
+  'pin:status': (req) => report(req.tokenKey),
+}));
 
 async function renderPage() {
   const { CardPage } = await import('../../renderer/pages/card/card-page');
   await act(async () => {
-    render(
-      <FluentProvider theme={webLightTheme}>
-        <CardPage />
-      </FluentProvider>,
-    );
+    renderInFluent(<CardPage />);
   });
   await screen.findAllByTestId('pin-status');
 }
@@ -147,8 +105,6 @@ async function submit(dialog: HTMLElement, name: string | RegExp) {
     fireEvent.click(within(dialog).getByRole('button', { name }));
   });
 }
-
-const callsTo = (channel: string) => fake.calls.filter((c) => c.channel === channel);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -216,7 +172,7 @@ describe('cards and tokens (pure)', () => {
 
 describe('Card and PIN page', () => {
   it('shows the PIN status before typing: final try on the page and as a warning in the dialog', async () => {
-    fake.handlers['pin:status'] = (req) => report(req.tokenKey, { pin: { finalTry: true, triesLeft: 1 } });
+    handlers.set('pin:status', (req) => report(req.tokenKey, { pin: { finalTry: true, triesLeft: 1 } }));
     await renderPage();
     const region = screen.getByRole('region', { name: 'Kort A (Underskrift)' });
     expect(within(region).getByTestId('pin-badge').textContent).toBe('Final try');
@@ -233,11 +189,11 @@ describe('Card and PIN page', () => {
   });
 
   it('shows a count only when the card gives one', async () => {
-    fake.handlers['pin:status'] = (req) => report(req.tokenKey, { pin: { triesLeft: 3 } });
+    handlers.set('pin:status', (req) => report(req.tokenKey, { pin: { triesLeft: 3 } }));
     await renderPage();
     expect(screen.getByTestId('pin-sentence').textContent).toBe('3 tries left');
     cleanup();
-    fake.handlers['pin:status'] = (req) => report(req.tokenKey);
+    handlers.set('pin:status', (req) => report(req.tokenKey));
     await renderPage();
     expect(screen.getByTestId('pin-sentence').textContent).toBe('The card does not report how many tries are left.');
     expect(screen.getByTestId('pin-badge').textContent).toBe('Works');
@@ -285,9 +241,9 @@ describe('Card and PIN page', () => {
   });
 
   it('says a wrong current PIN with the tries left, clears the secrets and re-reads the status', async () => {
-    fake.handlers['pin:change'] = () => {
+    handlers.set('pin:change', () => {
       throw new BridgeError('pin-incorrect', 'The PIN is incorrect.', { triesLeft: 2, countLow: true, finalTry: false });
-    };
+    });
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
     const statusBefore = callsTo('pin:status').length;
@@ -301,7 +257,7 @@ describe('Card and PIN page', () => {
   });
 
   it('changes the PIN and says so', async () => {
-    fake.handlers['pin:change'] = (req) => report(req.tokenKey);
+    handlers.set('pin:change', (req) => report(req.tokenKey));
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
     fillNewPin(dialog, '123456');
@@ -319,8 +275,8 @@ describe('Card and PIN page', () => {
   });
 
   it('hides unblock, with the reason, when the PUK is blocked', async () => {
-    fake.handlers['pin:status'] = (req) =>
-      report(req.tokenKey, { pin: { locked: true, triesLeft: 0 }, puk: { locked: true, triesLeft: 0 }, change: { possible: false, blockedBy: 'pin-locked' }, unblock: { possible: false, blockedBy: 'puk-locked' } });
+    handlers.set('pin:status', (req) =>
+      report(req.tokenKey, { pin: { locked: true, triesLeft: 0 }, puk: { locked: true, triesLeft: 0 }, change: { possible: false, blockedBy: 'pin-locked' }, unblock: { possible: false, blockedBy: 'puk-locked' } }));
     await renderPage();
     const region = screen.getByRole('region', { name: 'Kort A (Underskrift)' });
     expect(within(region).queryByRole('button', { name: 'Unblock PIN' })).toBeNull();
@@ -331,10 +287,10 @@ describe('Card and PIN page', () => {
   });
 
   it('unblocks with the secret the card names (SO PIN), and shows unblock when it is possible', async () => {
-    fake.handlers['pin:status'] = (req) => report(req.tokenKey, { unblock: { secretName: 'SO PIN' }, digitsOnly: false });
-    fake.handlers['pin:unblock'] = () => {
+    handlers.set('pin:status', (req) => report(req.tokenKey, { unblock: { secretName: 'SO PIN' }, digitsOnly: false }));
+    handlers.set('pin:unblock', () => {
       throw new BridgeError('puk-incorrect', 'The SO PIN is incorrect.', { triesLeft: null, countLow: false, finalTry: false });
-    };
+    });
     await renderPage();
     const dialog = await openDialog('Unblock PIN', 'unblock-pin-dialog');
     expect(within(dialog).getByText('Type the token’s SO PIN (security officer PIN) and choose a new PIN.')).toBeTruthy();
@@ -348,7 +304,7 @@ describe('Card and PIN page', () => {
 
   it('acts on the card the user chose when there are two', async () => {
     snapshot = snapshotOf(A, B);
-    fake.handlers['pin:change'] = (req) => report(req.tokenKey);
+    handlers.set('pin:change', (req) => report(req.tokenKey));
     await renderPage();
     const chooser = screen.getByRole('radiogroup');
     expect(within(chooser).getAllByRole('radio')).toHaveLength(2);
@@ -370,7 +326,7 @@ describe('Card and PIN page', () => {
 
   it('says "do not take the card out" while it works, follows the steps, and drops a double submit', async () => {
     let finish: (v: unknown) => void = () => undefined;
-    fake.handlers['pin:change'] = () => new Promise((r) => (finish = r));
+    handlers.set('pin:change', () => new Promise((r) => (finish = r)));
     await renderPage();
     const dialog = await openDialog('Change PIN', 'change-pin-dialog');
     fillNewPin(dialog, '123456');
@@ -387,9 +343,9 @@ describe('Card and PIN page', () => {
     fireEvent.keyDown(within(dialog).getByTestId('old-pin'), { key: 'Escape' });
     expect(screen.getByTestId('change-pin-dialog')).toBeTruthy();
     // Progress of another card or operation is not ours.
-    await act(async () => fake.emit('card:progress', { tokenKey: B.key, operation: 'pin-change', step: 'changing-pin', critical: true }));
+    await act(async () => emit('card:progress', { tokenKey: B.key, operation: 'pin-change', step: 'changing-pin', critical: true }));
     expect(busy.textContent).toContain('Connecting to the card…');
-    await act(async () => fake.emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'changing-pin', critical: true }));
+    await act(async () => emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'changing-pin', critical: true }));
     expect(busy.textContent).toContain('Changing the PIN…');
     await act(async () => finish(report(A.key)));
     await within(dialog).findByTestId('change-done');
@@ -397,17 +353,17 @@ describe('Card and PIN page', () => {
   });
 
   it('says plainly what a pulled card means, and when it is back', async () => {
-    fake.handlers['pin:change'] = async () => {
-      fake.emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'login', critical: false });
+    handlers.set('pin:change', async () => {
+      emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'login', critical: false });
       throw new BridgeError('token-removed', 'The card was removed.', { operation: 'the PIN change' });
-    };
+    });
     await renderPage();
     let dialog = await openDialog('Change PIN', 'change-pin-dialog');
     fillNewPin(dialog, '123456');
     snapshot = snapshotOf();
     await submit(dialog, 'Change PIN');
     // The card is gone from the watcher's view too.
-    await act(async () => fake.emit('token:changed', snapshotOf()));
+    await act(async () => emit('token:changed', snapshotOf()));
     const removed = await within(dialog).findByTestId('card-removed');
     expect(removed.textContent).toBe('The card was taken outNothing was changed on the card. Put the card back in the reader.');
     expect(within(dialog).getByTestId('card-not-present').textContent).toBe('The card “Kort A (Underskrift)” is not in the reader. Put it back to continue.');
@@ -415,7 +371,7 @@ describe('Card and PIN page', () => {
     // Back (in another reader: another key), the dialog finds it and says so.
     const moved = { ...A, key: '/m/a.so#09#AAA111' };
     snapshot = snapshotOf(moved);
-    await act(async () => fake.emit('token:changed', snapshot));
+    await act(async () => emit('token:changed', snapshot));
     await waitFor(() => expect(within(dialog).getByTestId('card-removed').textContent).toContain('The card is back in the reader. You can try again.'));
     expect(within(dialog).queryByTestId('card-not-present')).toBeNull();
     await waitFor(() => expect(callsTo('pin:status').at(-1)?.request).toEqual({ tokenKey: moved.key }));
@@ -423,10 +379,10 @@ describe('Card and PIN page', () => {
     // Pulled during the step that changes the PIN: not certain.
     cleanup();
     snapshot = snapshotOf(A);
-    fake.handlers['pin:change'] = async () => {
-      fake.emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'changing-pin', critical: true });
+    handlers.set('pin:change', async () => {
+      emit('card:progress', { tokenKey: A.key, operation: 'pin-change', step: 'changing-pin', critical: true });
       throw new BridgeError('token-removed', 'The card was removed.', {});
-    };
+    });
     await renderPage();
     dialog = await openDialog('Change PIN', 'change-pin-dialog');
     fillNewPin(dialog, '123456');
@@ -435,10 +391,10 @@ describe('Card and PIN page', () => {
   });
 
   it('runs a test signature and shows verified, algorithm, key and time', async () => {
-    fake.handlers['card:test-sign'] = (req) => ({
+    handlers.set('card:test-sign', (req) => ({
       tokenKey: req.tokenKey, id: '02', label: 'Underskrift', holder: 'Örjan Ärlig', verified: true, algorithm: 'sha256WithRSAEncryption', mechanism: 'CKM_SHA256_RSA_PKCS',
       keyType: 'rsa', keyBits: 2048, durationMs: 41.5, signMs: 12.3, certificateFingerprint: 'AA', challenge: '00',
-    });
+    }));
     await renderPage();
     const dialog = await openDialog('Test signature', 'test-sign-dialog');
     expect((within(dialog).getByRole('combobox', { name: 'e-ID to test' }) as HTMLSelectElement).value).toBe('02');
@@ -459,8 +415,8 @@ describe('Card and PIN page', () => {
 
   it('lists orphan keys, asks for confirmation with the PIN, and removes only those chosen', async () => {
     const orphan = (id: string) => ({ id, label: `enrol-${id}`, keyType: 'rsa', bits: 2048, curve: null, hasPrivateKey: true, hasPublicKey: true, objectCount: 2, generatedOnCard: true, publicKeySha256: 'ab'.repeat(32) });
-    fake.handlers['card:orphans'] = (req) => ({ tokenKey: req.tokenKey, orphans: req.pin ? [orphan('4A'), orphan('4B')] : [orphan('4A')], privateKeysVisible: !!req.pin });
-    fake.handlers['card:delete-orphans'] = (req) => ({ tokenKey: req.tokenKey, deleted: req.ids.map((id: string) => ({ id, objects: 2 })), remaining: [orphan('4A')] });
+    handlers.set('card:orphans', (req) => ({ tokenKey: req.tokenKey, orphans: req.pin ? [orphan('4A'), orphan('4B')] : [orphan('4A')], privateKeysVisible: !!req.pin }));
+    handlers.set('card:delete-orphans', (req) => ({ tokenKey: req.tokenKey, deleted: req.ids.map((id: string) => ({ id, objects: 2 })), remaining: [orphan('4A')] }));
     await renderPage();
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Keys without certificate' }));
@@ -493,7 +449,7 @@ describe('Card and PIN page', () => {
   });
 
   it('a PIN search that finds no keys keeps the focus in the dialog (on Close)', async () => {
-    fake.handlers['card:orphans'] = (req) => ({ tokenKey: req.tokenKey, orphans: [], privateKeysVisible: !!req.pin });
+    handlers.set('card:orphans', (req) => ({ tokenKey: req.tokenKey, orphans: [], privateKeysVisible: !!req.pin }));
     await renderPage();
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Keys without certificate' }));
@@ -508,10 +464,10 @@ describe('Card and PIN page', () => {
 
   it('reads naturally in Swedish', async () => {
     await setLanguage('sv');
-    fake.handlers['pin:status'] = (req) => report(req.tokenKey, { pin: { countLow: true } });
-    fake.handlers['pin:change'] = () => {
+    handlers.set('pin:status', (req) => report(req.tokenKey, { pin: { countLow: true } }));
+    handlers.set('pin:change', () => {
       throw new BridgeError('pin-incorrect', 'The PIN is incorrect.', { triesLeft: 2, countLow: true, finalTry: false });
-    };
+    });
     await renderPage();
     expect(screen.getByRole('heading', { level: 1, name: 'Kort och PIN-koder' })).toBeTruthy();
     expect(screen.getByTestId('pin-badge').textContent).toBe('Få försök kvar');

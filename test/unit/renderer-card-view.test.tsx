@@ -1,12 +1,14 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { en } from '../../renderer/i18n/en';
 import { sv } from '../../renderer/i18n/sv';
 import { STRINGS, errorText, initI18n, setLanguage, systemLanguage } from '../../renderer/i18n';
 import { describeCertificate } from '../../main/pki/certificate';
 import { issueEndEntity, makeTestPki } from '../../dev/test-ca';
+import { fakeBridge, renderInFluent, setUpRendererJsdom } from '../helpers/renderer-jsdom';
+
+vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
 
 const { ca } = makeTestPki();
 const subject = [['C', 'SE'], ['O', 'Västra Götalandsregionen'], ['serialNumber', 'SE2321000156-10XX'], ['CN', 'Åsa Öberg']] as const;
@@ -33,22 +35,9 @@ const snapshot = {
   ],
 };
 
-const call = vi.fn(async (channel: string) => {
-  if (channel === 'token:list') return snapshot;
-  throw Object.assign(new Error('x'), { code: 'internal' });
-});
-vi.mock('../../renderer/bridge-client', () => ({ bridge: { call: (c: string) => call(c), on: () => () => undefined } }));
-
-beforeAll(() => {
-  // jsdom lacks ResizeObserver, which Fluent's positioning (tooltips, dialogs) uses.
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  initI18n('en');
-});
-afterEach(() => cleanup());
+// Only the card list answers; any other channel fails with code 'internal'.
+fakeBridge.handlers.set('token:list', () => snapshot);
+setUpRendererJsdom();
 
 function deepKeys(o: object, prefix = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? deepKeys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
@@ -84,7 +73,7 @@ describe('My e-IDs page', () => {
   it('shows tokens, fields, module errors, hides invalid e-IDs until asked, and opens details', async () => {
     const { MyEidsPage } = await import('../../renderer/pages/my-eids/my-eids-page');
     await act(async () => {
-      render(<FluentProvider theme={webLightTheme}><MyEidsPage /></FluentProvider>);
+      renderInFluent(<MyEidsPage />);
     });
     expect(await screen.findByText('SITHS-kort')).toBeTruthy();
     expect(screen.getByText('Could not use /bad.so')).toBeTruthy();

@@ -8,11 +8,9 @@
  * the list of key requests on the E-IDs on file page (copy, save, show, delete), in English and
  * Swedish.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
-import type { ReactElement } from 'react';
-import { initI18n, setLanguage } from '../../renderer/i18n';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setLanguage } from '../../renderer/i18n';
 import { EMPTY_SUBJECT, escapeDnValue, fieldOfAttribute, subjectDn, subjectProblems } from '../../renderer/pages/files/request-subject';
 import { csrFileName } from '../../renderer/pages/files/csr-actions';
 import {
@@ -23,69 +21,38 @@ import {
   PAIRABLE,
   REQUEST_ID,
   REQUEST_LABEL,
-  RULES,
   STORE,
   certificateFileReport,
   certificatesOnlyReport,
   createdRequest,
   entry,
+  filesHandlers,
   keyRequest,
   older,
   pairResponse,
 } from '../helpers/renderer-files-fixtures';
+import { bridgeError, callsTo, fakeBridge, renderInFluent, resetFakeBridgeEachTest, setUpRendererJsdom } from '../helpers/renderer-jsdom';
 
-type Handler = (request: any) => unknown;
-const handlers = new Map<string, Handler>();
-const calls: Array<{ channel: string; request: any }> = [];
-const bridgeError = (code: string, details?: Record<string, unknown>) => Object.assign(new Error(`main: ${code}`), { name: 'BridgeError', code, details });
+vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
 
-vi.mock('../../renderer/bridge-client', () => ({
-  bridge: {
-    call: async (channel: string, request: unknown) => {
-      calls.push({ channel, request });
-      const h = handlers.get(channel);
-      if (!h) throw Object.assign(new Error(`no handler for ${channel}`), { code: 'internal' });
-      return h(request);
-    },
-    on: () => () => undefined,
-  },
-}));
-
+const { handlers, calls } = fakeBridge;
 const PASSWORD = 'K7mQ2xRt';
 const KEY_PIN = 'Hallon-83';
 const FILE_INPUT = 'e-ID file (.p12, .pfx) or certificate (.cer, .crt, .pem, .p7b)';
-const wrap = (ui: ReactElement) => render(<FluentProvider theme={webLightTheme}>{ui}</FluentProvider>);
 const file = (name: string, bytes = new Uint8Array([0x30, 0x82, 0x01, 0x02])) => new File([bytes], name);
-const callsTo = (channel: string) => calls.filter((c) => c.channel === channel);
 const requests = (list = [keyRequest()]) => ({ requests: list, damaged: [] });
 
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  initI18n('en');
-});
-beforeEach(async () => {
-  handlers.clear();
-  calls.length = 0;
-  handlers.set('keystore:pin-rules', () => RULES);
-  handlers.set('os-store:info', () => STORE);
-  handlers.set('os-store:older', () => ({ ...STORE, older: [older()] }));
-  handlers.set('keystore:requests', () => requests());
-  handlers.set('keystore:list', () => ({ dir: '/ks', entries: [], damaged: [] }));
-  await setLanguage('en');
-});
+// Registered first, so it runs after the helper's cleanup (after-hooks run last-registered first).
 afterEach(() => {
-  cleanup();
   vi.useRealTimers();
 });
+setUpRendererJsdom();
+resetFakeBridgeEachTest(() => filesHandlers(() => [keyRequest()]));
 
 async function openWizard() {
   const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
   const onShow = vi.fn();
-  wrap(<ImportWizard onClose={() => undefined} onShow={onShow} />);
+  renderInFluent(<ImportWizard onClose={() => undefined} onShow={onShow} />);
   return { onShow };
 }
 async function pick(f: File) {
@@ -262,7 +229,7 @@ describe('pairing a certificates-only .p12 with its key request', () => {
     handlers.set('keystore:list', () => ({ dir: '/ks', entries: [renewed], damaged: [] }));
     handlers.set('keystore:pair', () => pairResponse({ replacedRequest: false, renewalOf: renewed.id, osStore: null }));
     const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
-    wrap(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
+    renderInFluent(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Fil med e-legitimation (.p12, .pfx) eller certifikat (.cer, .crt, .pem, .p7b)'), { target: { files: [file('Åsa.p12')] } });
     });
@@ -391,7 +358,7 @@ describe('pairing a certificate file (.p7b, .pem, .cer)', () => {
     const r = certificateFileReport([PAIRABLE]);
     handlers.set('certificate:inspect', () => ({ ...r, leaf: { ...r.leaf!, validity: 'expired' } }));
     const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
-    wrap(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
+    renderInFluent(<ImportWizard onClose={() => undefined} onShow={() => undefined} />);
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Fil med e-legitimation (.p12, .pfx) eller certifikat (.cer, .crt, .pem, .p7b)'), { target: { files: [file('cert.pem')] } });
     });
@@ -489,7 +456,7 @@ describe('key requests on the E-IDs on file page', () => {
   async function openPage() {
     const { FilesPage } = await import('../../renderer/pages/files/files-page');
     await act(async () => {
-      wrap(<FilesPage />);
+      renderInFluent(<FilesPage />);
     });
   }
   let blobs: Blob[] = [];

@@ -5,67 +5,30 @@
  * only, failures returning to the right step, certificates-only), and the E-IDs on file page with
  * its change-PIN and delete dialogs, in English and Swedish.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
-import type { ReactElement } from 'react';
-import { initI18n, setLanguage } from '../../renderer/i18n';
+import { setLanguage } from '../../renderer/i18n';
 import { P12_MAX_BYTES } from '../../preload/channels/files';
 import { PasswordStep } from '../../renderer/pages/files/steps/password-step';
 import { PinStep } from '../../renderer/pages/files/steps/pin-step';
-import { HOLDER, IDENTITY, ORGANISATION, RULES, STORE, certificatesOnlyReport, entry, importResult, older, report } from '../helpers/renderer-files-fixtures';
+import { HOLDER, IDENTITY, ORGANISATION, RULES, STORE, certificatesOnlyReport, entry, filesHandlers, importResult, older, report } from '../helpers/renderer-files-fixtures';
+import { bridgeError, callsTo, fakeBridge, renderInFluent, resetFakeBridgeEachTest, setUpRendererJsdom } from '../helpers/renderer-jsdom';
 
-type Handler = (request: any) => unknown;
-const handlers = new Map<string, Handler>();
-const calls: Array<{ channel: string; request: any }> = [];
-const bridgeError = (code: string, details?: Record<string, unknown>) => Object.assign(new Error(`main: ${code}`), { name: 'BridgeError', code, details });
+vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
 
-vi.mock('../../renderer/bridge-client', () => ({
-  bridge: {
-    call: async (channel: string, request: unknown) => {
-      calls.push({ channel, request });
-      const h = handlers.get(channel);
-      if (!h) throw Object.assign(new Error(`no handler for ${channel}`), { code: 'internal' });
-      return h(request);
-    },
-    on: () => () => undefined,
-  },
-}));
-
+const { handlers, calls } = fakeBridge;
 const PASSWORD = 'K7mQ2xRt';
 const FILE_INPUT = 'e-ID file (.p12, .pfx) or certificate (.cer, .crt, .pem, .p7b)';
-const wrap = (ui: ReactElement) => render(<FluentProvider theme={webLightTheme}>{ui}</FluentProvider>);
 const p12File = (name = 'Åsa Öberg.p12', bytes = new Uint8Array([0x30, 0x82, 0x01, 0x02])) => new File([bytes], name, { type: 'application/x-pkcs12' });
-const callsTo = (channel: string) => calls.filter((c) => c.channel === channel);
 
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  initI18n('en');
-});
-beforeEach(async () => {
-  handlers.clear();
-  calls.length = 0;
-  handlers.set('keystore:pin-rules', () => RULES);
-  handlers.set('os-store:info', () => STORE);
-  handlers.set('os-store:older', () => ({ ...STORE, older: [older()] }));
-  handlers.set('keystore:requests', () => ({ requests: [], damaged: [] }));
-  handlers.set('keystore:list', () => ({ dir: '/ks', entries: [], damaged: [] }));
-  await setLanguage('en');
-});
-afterEach(() => {
-  cleanup();
-  sessionStorage.clear();
-  localStorage.clear();
-});
+setUpRendererJsdom();
+resetFakeBridgeEachTest(() => filesHandlers());
 
 describe('password step', () => {
   it('is labelled, submits on Enter, empties the field at once and says when spaces will be removed', () => {
     const onSubmit = vi.fn();
-    wrap(<PasswordStep fileName="Åsa.p12" busy={false} error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
+    renderInFluent(<PasswordStep fileName="Åsa.p12" busy={false} error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
     const input = screen.getByLabelText('PIN code from the PIN letter') as HTMLInputElement;
     expect(input.type).toBe('password');
     expect(document.activeElement).toBe(input);
@@ -78,7 +41,7 @@ describe('password step', () => {
   });
   it('shows a wrong password in words, and a hint when the code had spaces inside', () => {
     const onSubmit = vi.fn();
-    const { rerender } = wrap(<PasswordStep fileName="Åsa.p12" busy={false} error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
+    const { rerender } = renderInFluent(<PasswordStep fileName="Åsa.p12" busy={false} error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
     const input = screen.getByLabelText('PIN code from the PIN letter');
     fireEvent.change(input, { target: { value: 'K7mQ 2xRt' } });
     fireEvent.submit(input.closest('form')!);
@@ -93,7 +56,7 @@ describe('password step', () => {
   });
   it('while opening the file: input and button disabled, progress announced, no second submit', () => {
     const onSubmit = vi.fn();
-    wrap(<PasswordStep fileName="Åsa.p12" busy error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
+    renderInFluent(<PasswordStep fileName="Åsa.p12" busy error={null} trimmed={false} onSubmit={onSubmit} onBack={() => undefined} />);
     expect((screen.getByLabelText('PIN code from the PIN letter') as HTMLInputElement).readOnly).toBe(true);
     expect((screen.getByRole('button', { name: 'Opening the file…' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByRole('status').textContent).toBe('Opening the file…');
@@ -105,7 +68,7 @@ describe('password step', () => {
 describe('PIN step', () => {
   it('lists the rules before typing and marks them live; submits both PINs on Enter', () => {
     const onSubmit = vi.fn();
-    wrap(<PinStep rules={RULES} rulesError={null} problems={null} refused={null} onSubmit={onSubmit} onBack={() => undefined} />);
+    renderInFluent(<PinStep rules={RULES} rulesError={null} problems={null} refused={null} onSubmit={onSubmit} onBack={() => undefined} />);
     const rules = screen.getByTestId('pin-rules');
     expect(within(rules).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       'At least 6 characters(not met)',
@@ -124,7 +87,7 @@ describe('PIN step', () => {
     expect(onSubmit).toHaveBeenCalledWith('Blåbär-47', 'Blåbär-47');
   });
   it('shows the machine’s problems on the right field, and main’s refusal with the rule', () => {
-    const { rerender } = wrap(<PinStep rules={RULES} rulesError={null} problems={['not-sequence']} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
+    const { rerender } = renderInFluent(<PinStep rules={RULES} rulesError={null} problems={['not-sequence']} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
     expect(screen.getByText('This PIN is not accepted: not a simple sequence (such as 123456 or abcdef).')).toBeTruthy();
     rerender(
       <FluentProvider theme={webLightTheme}>
@@ -135,13 +98,13 @@ describe('PIN step', () => {
     expect(screen.getByTestId('pin-refused').textContent).toBe('The PIN was not accepted. Choose another one. Not the same character repeated (such as 111111)');
   });
   it('waits for the rules before it can go on', () => {
-    wrap(<PinStep rules={null} rulesError={null} problems={null} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
+    renderInFluent(<PinStep rules={null} rulesError={null} problems={null} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
     expect(screen.getByText('Loading the PIN rules…')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
   });
   it('reads naturally in Swedish', async () => {
     await setLanguage('sv');
-    wrap(<PinStep rules={RULES} rulesError={null} problems={['min-length']} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
+    renderInFluent(<PinStep rules={RULES} rulesError={null} problems={['min-length']} refused={null} onSubmit={() => undefined} onBack={() => undefined} />);
     expect(screen.getByRole('heading', { name: 'Välj en PIN-kod för e-legitimationen' })).toBeTruthy();
     expect(screen.getByLabelText('Ny PIN-kod igen')).toBeTruthy();
     expect(screen.getByText('PIN-koden godtas inte: minst 6 tecken.')).toBeTruthy();
@@ -153,7 +116,7 @@ async function openWizard() {
   const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
   const onShow = vi.fn();
   const onClose = vi.fn();
-  wrap(<ImportWizard onClose={onClose} onShow={onShow} />);
+  renderInFluent(<ImportWizard onClose={onClose} onShow={onShow} />);
   return { onShow, onClose };
 }
 async function pick(file = p12File()) {
@@ -174,6 +137,16 @@ async function choosePin(pin: string, confirm = pin) {
   await act(async () => {
     fireEvent.submit(screen.getByLabelText('New PIN').closest('form')!);
   });
+}
+/** From an empty wizard through the right password, the contents and a good PIN to where to install. */
+async function toTargets() {
+  await openWizard();
+  await pick();
+  await typePassword(PASSWORD);
+  fireEvent.click(within(await screen.findByTestId('step-contents')).getByRole('button', { name: 'Next' }));
+  await screen.findByTestId('pin-rules');
+  await choosePin('Blåbär-47');
+  return screen.findByTestId('step-targets');
 }
 
 describe('import wizard', () => {
@@ -297,13 +270,7 @@ describe('import wizard', () => {
     handlers.set('p12:import', () => {
       throw bridgeError('pin-invalid', { rule: 'not-repeated' });
     });
-    await openWizard();
-    await pick();
-    await typePassword(PASSWORD);
-    fireEvent.click(within(await screen.findByTestId('step-contents')).getByRole('button', { name: 'Next' }));
-    await screen.findByTestId('pin-rules');
-    await choosePin('Blåbär-47');
-    const targets = await screen.findByTestId('step-targets');
+    const targets = await toTargets();
     await act(async () => {
       fireEvent.click(within(targets).getByRole('button', { name: 'Install' }));
     });
@@ -321,14 +288,9 @@ describe('import wizard', () => {
     handlers.set('p12:import', () => {
       throw bridgeError('os-store-failed', { rollback: 'incomplete' });
     });
-    await openWizard();
-    await pick();
-    await typePassword(PASSWORD);
-    fireEvent.click(within(await screen.findByTestId('step-contents')).getByRole('button', { name: 'Next' }));
-    await screen.findByTestId('pin-rules');
-    await choosePin('Blåbär-47');
+    const atTargets = await toTargets();
     await act(async () => {
-      fireEvent.click(within(await screen.findByTestId('step-targets')).getByRole('button', { name: 'Install' }));
+      fireEvent.click(within(atTargets).getByRole('button', { name: 'Install' }));
     });
     const err = await screen.findByTestId('step-error');
     expect(within(err).getByTestId('rollback-state').textContent).toMatch(/did not fully succeed/);
@@ -342,13 +304,7 @@ describe('import wizard', () => {
   it('an unavailable certificate store cannot be chosen and says why', async () => {
     handlers.set('p12:inspect', () => report());
     handlers.set('os-store:older', () => ({ ...STORE, available: false, older: [] }));
-    await openWizard();
-    await pick();
-    await typePassword(PASSWORD);
-    fireEvent.click(within(await screen.findByTestId('step-contents')).getByRole('button', { name: 'Next' }));
-    await screen.findByTestId('pin-rules');
-    await choosePin('Blåbär-47');
-    const targets = await screen.findByTestId('step-targets');
+    const targets = await toTargets();
     await waitFor(() => expect(within(targets).getByTestId('os-store-hint').textContent).toBe('Not available: the tools for NSS certificate database (Firefox, Chrome) are missing on this computer.'));
     const box = within(targets).getByRole('checkbox', { name: 'This computer’s certificate store' }) as HTMLInputElement;
     expect(box.disabled).toBe(true);
@@ -361,7 +317,7 @@ describe('E-IDs on file page', () => {
   async function openPage() {
     const { FilesPage } = await import('../../renderer/pages/files/files-page');
     await act(async () => {
-      wrap(<FilesPage />);
+      renderInFluent(<FilesPage />);
     });
   }
 
