@@ -31,6 +31,7 @@ import {
   older,
   pairResponse,
 } from '../helpers/renderer-files-fixtures';
+import { openWizard, pick, typePassword } from '../helpers/renderer-files-wizard';
 import { bridgeError, callsTo, fakeBridge, renderInFluent, resetFakeBridgeEachTest, setUpRendererJsdom } from '../helpers/renderer-jsdom';
 
 vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
@@ -38,7 +39,6 @@ vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom'
 const { handlers, calls } = fakeBridge;
 const PASSWORD = 'K7mQ2xRt';
 const KEY_PIN = 'Hallon-83';
-const FILE_INPUT = 'e-ID file (.p12, .pfx) or certificate (.cer, .crt, .pem, .p7b)';
 const file = (name: string, bytes = new Uint8Array([0x30, 0x82, 0x01, 0x02])) => new File([bytes], name);
 const requests = (list = [keyRequest()]) => ({ requests: list, damaged: [] });
 
@@ -49,24 +49,6 @@ afterEach(() => {
 setUpRendererJsdom();
 resetFakeBridgeEachTest(() => filesHandlers(() => [keyRequest()]));
 
-async function openWizard() {
-  const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
-  const onShow = vi.fn();
-  renderInFluent(<ImportWizard onClose={() => undefined} onShow={onShow} />);
-  return { onShow };
-}
-async function pick(f: File) {
-  await act(async () => {
-    fireEvent.change(screen.getByLabelText(FILE_INPUT), { target: { files: [f] } });
-  });
-}
-async function typePassword(value: string) {
-  const input = await screen.findByLabelText('PIN code from the PIN letter');
-  fireEvent.change(input, { target: { value } });
-  await act(async () => {
-    fireEvent.submit(input.closest('form')!);
-  });
-}
 async function typeKeyPin(value: string, label = 'PIN of the key') {
   const input = await screen.findByLabelText(label);
   fireEvent.change(input, { target: { value } });

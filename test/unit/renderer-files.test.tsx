@@ -13,13 +13,13 @@ import { P12_MAX_BYTES } from '../../preload/channels/files';
 import { PasswordStep } from '../../renderer/pages/files/steps/password-step';
 import { PinStep } from '../../renderer/pages/files/steps/pin-step';
 import { HOLDER, IDENTITY, ORGANISATION, RULES, STORE, certificatesOnlyReport, entry, filesHandlers, importResult, older, report } from '../helpers/renderer-files-fixtures';
+import { openWizard, pick, typePassword } from '../helpers/renderer-files-wizard';
 import { bridgeError, callsTo, fakeBridge, renderInFluent, resetFakeBridgeEachTest, setUpRendererJsdom } from '../helpers/renderer-jsdom';
 
 vi.mock('../../renderer/bridge-client', () => import('../helpers/renderer-jsdom').then((m) => m.bridgeClientMock()));
 
 const { handlers, calls } = fakeBridge;
 const PASSWORD = 'K7mQ2xRt';
-const FILE_INPUT = 'e-ID file (.p12, .pfx) or certificate (.cer, .crt, .pem, .p7b)';
 const p12File = (name = 'Åsa Öberg.p12', bytes = new Uint8Array([0x30, 0x82, 0x01, 0x02])) => new File([bytes], name, { type: 'application/x-pkcs12' });
 
 setUpRendererJsdom();
@@ -112,25 +112,6 @@ describe('PIN step', () => {
   });
 });
 
-async function openWizard() {
-  const { ImportWizard } = await import('../../renderer/pages/files/import-wizard');
-  const onShow = vi.fn();
-  const onClose = vi.fn();
-  renderInFluent(<ImportWizard onClose={onClose} onShow={onShow} />);
-  return { onShow, onClose };
-}
-async function pick(file = p12File()) {
-  await act(async () => {
-    fireEvent.change(screen.getByLabelText(FILE_INPUT), { target: { files: [file] } });
-  });
-}
-async function typePassword(value: string) {
-  const input = await screen.findByLabelText('PIN code from the PIN letter');
-  fireEvent.change(input, { target: { value } });
-  await act(async () => {
-    fireEvent.submit(input.closest('form')!);
-  });
-}
 async function choosePin(pin: string, confirm = pin) {
   fireEvent.change(await screen.findByLabelText('New PIN'), { target: { value: pin } });
   fireEvent.change(screen.getByLabelText('New PIN again'), { target: { value: confirm } });
@@ -141,7 +122,7 @@ async function choosePin(pin: string, confirm = pin) {
 /** From an empty wizard through the right password, the contents and a good PIN to where to install. */
 async function toTargets() {
   await openWizard();
-  await pick();
+  await pick(p12File());
   await typePassword(PASSWORD);
   fireEvent.click(within(await screen.findByTestId('step-contents')).getByRole('button', { name: 'Next' }));
   await screen.findByTestId('pin-rules');
@@ -160,7 +141,7 @@ describe('import wizard', () => {
     const { onShow } = await openWizard();
     expect(document.activeElement?.textContent).toBe('Choose the e-ID file');
 
-    await pick();
+    await pick(p12File());
     await typePassword('wrong-code');
     expect(await screen.findByText(/^The PIN code does not open the file\./)).toBeTruthy();
     expect(screen.getByTestId('step-password')).toBeTruthy();
@@ -251,7 +232,7 @@ describe('import wizard', () => {
   it('a certificates-only file without a key here says where the key is and stops; Back leads to the password again', async () => {
     handlers.set('p12:inspect', () => certificatesOnlyReport());
     await openWizard();
-    await pick();
+    await pick(p12File());
     await typePassword(PASSWORD);
     const step = await screen.findByTestId('step-certificates-only');
     expect(within(step).getByText(/ordered with a CSR: the key is where the CSR was made\./)).toBeTruthy();
