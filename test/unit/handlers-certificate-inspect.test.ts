@@ -8,15 +8,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { dispatch } from '../../main/ipc/dispatch';
 import { MAX_CERTIFICATES, MAX_CERTIFICATE_FILE_BYTES } from '../../main/keystore/certificate-file';
 import { parseCertificate } from '../../main/pki/certificate';
-import type { Services } from '../../main/services';
-import type { Keystore } from '../../main/keystore/keystore';
-import { encodeP12, fakeOsStore, fileServices, type FakeOsStore } from '../helpers/files-fakes';
+import { filesDispatch, filesWorld, type FilesWorld } from '../helpers/files-dispatch';
+import { encodeP12, type FakeOsStore } from '../helpers/files-fakes';
 import { makeCa, makeEid, toPem, type TestCa } from '../helpers/keystore-certs';
 import { encodeCertsOnly } from '../helpers/keystore-p12';
-import { tempDir } from '../helpers/keystore-fixtures';
 import { issueFor, pkcs7CertsOnly, pkcs7Pem } from '../helpers/keystore-pairing';
 
 const PIN = 'Ärlig-4711';
@@ -25,27 +22,12 @@ const SUBJECT = 'CN=Märta Ödegård,serialNumber=5561234567,O=Vårdcentralen Å
 const b64 = (b: Buffer) => b.toString('base64');
 const DAY = 24 * 3600 * 1000;
 
-type Ok<T = Record<string, unknown>> = { ok: true; value: T };
-type Err = { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
-
-let tmp: ReturnType<typeof tempDir>;
+let tmp: FilesWorld['tmp'];
 let store: FakeOsStore;
-let services: Services & { keystore: Keystore };
+let services: FilesWorld['services'];
 let ca: TestCa;
 
-async function call<T = any>(channel: string, request: unknown): Promise<Ok<T> | Err> {
-  return (await dispatch(services, channel, request)) as Ok<T> | Err;
-}
-async function ok<T = any>(channel: string, request: unknown): Promise<T> {
-  const env = await call<T>(channel, request);
-  if (!env.ok) throw new Error(`${channel} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-async function fails(channel: string, request: unknown): Promise<Err['error']> {
-  const env = await call(channel, request);
-  if (env.ok) throw new Error(`${channel} succeeded, expected an error`);
-  return env.error;
-}
+const { ok, fails } = filesDispatch(() => services);
 const inspect = (data: Buffer, fileName = 'certifikat.pem') => ok('certificate:inspect', { fileName, data: b64(data) });
 const inspectFails = (data: Buffer, fileName = 'certifikat.pem') => fails('certificate:inspect', { fileName, data: b64(data) });
 
@@ -55,9 +37,7 @@ async function request(subject = SUBJECT, label = 'Märta – beställning 7') {
 }
 
 beforeEach(() => {
-  tmp = tempDir('eiddesk-cert-inspect-');
-  store = fakeOsStore();
-  services = fileServices(tmp.dir, store);
+  ({ tmp, store, services } = filesWorld('eiddesk-cert-inspect-'));
   ca = makeCa('Testutfärdare Å');
 });
 afterEach(() => tmp.cleanup());

@@ -7,45 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../main/ipc/dispatch';
 import { DEFAULT_LIMITS } from '../../main/pkcs12';
 import { parseCertificate } from '../../main/pki/certificate';
 import { P12_MAX_BYTES } from '../../preload/channels/files';
-import type { Services } from '../../main/services';
-import type { Keystore } from '../../main/keystore/keystore';
-import { encodeKeyOnly, encodeP12, fakeOsStore, fileServices, type FakeOsStore } from '../helpers/files-fakes';
+import { filesDispatch, filesWorld, type FilesWorld } from '../helpers/files-dispatch';
+import { encodeKeyOnly, encodeP12, type FakeOsStore } from '../helpers/files-fakes';
 import { makeCa, makeCertificate, makeEid, makeKey, type TestEid } from '../helpers/keystore-certs';
 import { encodeCertsOnly } from '../helpers/keystore-p12';
-import { tempDir } from '../helpers/keystore-fixtures';
 
 const PASSWORD = 'Åsa-Öberg-ä1';
 const PIN = 'Ärlig-4711';
 const b64 = (b: Buffer) => b.toString('base64');
 
-type Ok<T = Record<string, unknown>> = { ok: true; value: T };
-type Err = { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };
-
-let tmp: ReturnType<typeof tempDir>;
+let tmp: FilesWorld['tmp'];
 let store: FakeOsStore;
-let services: Services & { keystore: Keystore };
+let services: FilesWorld['services'];
 let eid: TestEid;
 let file: Buffer;
 
-async function call<T = any>(channel: string, request: unknown): Promise<Ok<T> | Err> {
-  return (await dispatch(services, channel, request)) as Ok<T> | Err;
-}
-async function ok<T = any>(channel: string, request: unknown): Promise<T> {
-  const env = await call<T>(channel, request);
-  if (!env.ok) throw new Error(`${channel} failed: ${env.error.code} ${env.error.message}`);
-  return env.value;
-}
-async function fails(channel: string, request: unknown): Promise<Err['error']> {
-  const env = await call(channel, request);
-  if (env.ok) throw new Error(`${channel} succeeded, expected an error`);
-  // No secret ever comes back, whatever the error.
-  for (const s of [PASSWORD, PIN, 'wrong-Öberg', 'Nytt-PIN-77']) expect(JSON.stringify(env.error)).not.toContain(s);
-  return env.error;
-}
+// No secret ever comes back, whatever the error.
+const { ok, fails } = filesDispatch(() => services, [PASSWORD, PIN, 'wrong-Öberg', 'Nytt-PIN-77']);
 
 const importReq = (over: Record<string, unknown> = {}) => ({
   fileName: 'åsa.p12',
@@ -57,9 +38,7 @@ const importReq = (over: Record<string, unknown> = {}) => ({
 });
 
 beforeEach(() => {
-  tmp = tempDir('eiddesk-files-');
-  store = fakeOsStore();
-  services = fileServices(tmp.dir, store);
+  ({ tmp, store, services } = filesWorld('eiddesk-files-'));
   eid = makeEid({ cn: 'Åsa Öberg', org: 'Västra Götalandsregionen', serialNumber: 'SE2321000156-10XX', keyKind: 'ec' });
   file = encodeP12(eid.key.pkcs8, eid.chain, PASSWORD);
 });
@@ -269,9 +248,7 @@ describe('p12:import', () => {
 
     // A fresh store and keystore: the second install fails, the first is undone too.
     tmp.cleanup();
-    tmp = tempDir('eiddesk-files-');
-    store = fakeOsStore();
-    services = fileServices(tmp.dir, store);
+    ({ tmp, store, services } = filesWorld('eiddesk-files-'));
     let installs = 0;
     const install = store.install.bind(store);
     store.install = async (m) => {
