@@ -20,14 +20,15 @@ import { open as openFile, rm, stat, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { EidError } from '../errors';
 import { validityState } from '../pki/certificate';
-import { Keystore, type KeystoreEntry, type KeystoreRequest } from '../keystore/keystore';
+import { Keystore, type KeystoreEntry } from '../keystore/keystore';
 import { REQUEST_ALGORITHMS, type RequestAlgorithm } from '../keystore/format';
 import { MAX_CERTIFICATE_FILE_BYTES, looksLikePkcs12 } from '../keystore/certificate-file';
 import { assertRequestAlgorithm, requestSubject } from '../keystore/requests';
 import { keystoreDir } from '../keystore/paths';
 import { PIN_RULES } from '../keystore/pin-rules';
 import { eidsInPkcs12 } from '../keystore/from-pkcs12';
-import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
+import type { InstalledCert, OsStoreInstaller } from '../keystore/os-store/types';
+import { entryView, olderView, requestView } from '../keystore/views';
 import { Exit, UsageError, flag, has, parseArgs, printError, printJson, println, readSecret, type CliIo } from './io';
 
 /** The environment variable with the keystore PIN. */
@@ -68,24 +69,9 @@ function openKeystore(io: CliIo): Keystore {
   return new Keystore({ dir: keystoreDir(io.env) });
 }
 
-function publicView(e: KeystoreEntry, now = new Date()) {
-  return {
-    id: e.id,
-    label: e.label,
-    holder: e.holder,
-    organisation: e.organisation,
-    identityNumber: e.identityNumber,
-    identityKind: e.identityKind,
-    notBefore: e.notBefore,
-    notAfter: e.notAfter,
-    validity: validityState(e, now),
-    fingerprintSha256: e.fingerprintSha256,
-    keyAlgorithm: e.keyAlgorithm,
-    createdAt: e.createdAt,
-    source: e.source,
-    protectedByOs: e.protectedByOs,
-    installs: e.installs,
-  };
+/** An e-ID in --json: the keystore's view with the identity number as stored, and its kind. */
+function publicView(e: KeystoreEntry) {
+  return entryView(e, { identityNumber: e.identityNumber, identityKind: e.identityKind });
 }
 
 const KIND_TEXT: Readonly<Record<string, string>> = { 'hsa-id': 'HSA-id', 'organisation-number': 'organisation number', 'personal-number': 'personal identity number' };
@@ -212,20 +198,6 @@ async function runDelete(argv: string[], io: CliIo): Promise<number> {
 
 // ---------------------------------------------------------------------------------------------
 // Key requests and pairing (orders made with a CSR)
-
-function requestView(r: KeystoreRequest) {
-  return {
-    id: r.id,
-    label: r.label,
-    subjectDn: r.subjectDn,
-    algorithm: r.algorithm,
-    keyAlgorithm: r.keyAlgorithm,
-    createdAt: r.createdAt,
-    spkiFingerprint: r.spkiFingerprint,
-    protectedByOs: r.protectedByOs,
-    csrPem: r.csrPem,
-  };
-}
 
 async function runRequest(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'], values: ['alg', 'subject', 'label', 'csr-out'] });
@@ -476,10 +448,6 @@ async function readPinForNewEntry(io: CliIo, prompt = 'Choose a keystore PIN for
     if (again !== pin) throw new EidError('validation', 'The two PINs differ. Nothing was stored; run the command again.');
   }
   return pin;
-}
-
-function olderView(o: OlderCertificate) {
-  return { reason: o.reason, reference: o.certificate.reference, ...o.preview };
 }
 
 /** `eiddesk p12 import`: decode, validate, add to the keystore and/or install into the OS store. */

@@ -23,11 +23,12 @@ import { EidError, isEidError, toErrorPayload } from '../errors';
 import { readCertificateFile } from '../keystore/certificate-file';
 import { eidsInPkcs12, type EidInFile } from '../keystore/from-pkcs12';
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH, PIN_RULES, assertPinAcceptable } from '../keystore/pin-rules';
-import type { Keystore, KeystoreEntry, KeystoreRequest, PairResult } from '../keystore/keystore';
+import type { Keystore, KeystoreEntry, PairResult } from '../keystore/keystore';
 import type { InstalledCert, OlderCertificate, OsStoreInstaller } from '../keystore/os-store/types';
+import { entryView, olderView, requestView } from '../keystore/views';
 import { DEFAULT_LIMITS, describeCertificateFile, describePkcs12, openPkcs12, requireKeyAndCertificate, type Pkcs12Report } from '../pkcs12';
 import type { Pkcs12Contents } from '../pkcs12/types';
-import { parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
+import { parseCertificate, type CertificateInfo } from '../pki/certificate';
 import type { fileChannels } from '../../preload/channels/files';
 import type { HandlerGroup } from './handler-types';
 
@@ -51,28 +52,12 @@ async function keystoreIdOf(ks: Keystore, fingerprint: string): Promise<string |
   return (await ks.list()).find((e) => e.fingerprintSha256 === fingerprint)?.id ?? null;
 }
 
-function olderView(o: OlderCertificate) {
-  return { reason: o.reason, reference: o.certificate.reference, ...o.preview };
-}
-
-function entryView(e: KeystoreEntry, pin: { attempts: number; retryAfterSeconds: number }) {
+/** An e-ID as the page lists it: the keystore's view with the parsed identity, its wrong-PIN state, leaf and chain. */
+function listedEntry(e: KeystoreEntry, pin: { attempts: number; retryAfterSeconds: number }) {
   const chain = e.chain.map((c) => parseCertificate(c).info);
   const leaf = chain[0];
   return {
-    id: e.id,
-    label: e.label,
-    holder: e.holder,
-    organisation: e.organisation,
-    identity: leaf.identity,
-    notBefore: e.notBefore,
-    notAfter: e.notAfter,
-    validity: validityState(e),
-    fingerprintSha256: e.fingerprintSha256,
-    keyAlgorithm: e.keyAlgorithm,
-    createdAt: e.createdAt,
-    source: e.source,
-    protectedByOs: e.protectedByOs,
-    installs: e.installs,
+    ...entryView(e, { identity: leaf.identity }),
     pin,
     certificate: leaf,
     chain: chain.map((c) => ({ subjectDn: c.subjectDn, issuerDn: c.issuerDn, notAfter: c.notAfter, fingerprintSha256: c.fingerprintSha256 })),
@@ -274,21 +259,6 @@ export async function pairIntoStores(
   };
 }
 
-function requestView(r: KeystoreRequest, pin: { attempts: number; retryAfterSeconds: number }) {
-  return {
-    id: r.id,
-    label: r.label,
-    subjectDn: r.subjectDn,
-    algorithm: r.algorithm,
-    keyAlgorithm: r.keyAlgorithm,
-    createdAt: r.createdAt,
-    spkiFingerprint: r.spkiFingerprint,
-    csrPem: r.csrPem,
-    protectedByOs: r.protectedByOs,
-    pin,
-  };
-}
-
 /** Removes the requested older certificates, but only ones the store confirms are older certificates of these identities. */
 async function removeOlder(store: OsStoreInstaller, leaves: CertificateInfo[], wanted: string[]) {
   const removed: string[] = [];
@@ -408,7 +378,7 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
   'keystore:list': async (_req, s) => {
     const entries = await s.keystore.list();
     const views = [];
-    for (const e of entries) views.push(entryView(e, await s.keystore.pinStatus(e.id)));
+    for (const e of entries) views.push(listedEntry(e, await s.keystore.pinStatus(e.id)));
     const damaged = (await s.keystore.damaged()).map((d) => ({ id: d.id, code: d.code, message: d.message }));
     return { dir: s.keystore.dir, entries: views, damaged };
   },
@@ -440,7 +410,7 @@ export const fileHandlers: HandlerGroup<keyof typeof fileChannels> = {
 
   'keystore:requests': async (_req, s) => {
     const views = [];
-    for (const r of await s.keystore.listRequests()) views.push(requestView(r, await s.keystore.requestPinStatus(r.id)));
+    for (const r of await s.keystore.listRequests()) views.push({ ...requestView(r), pin: await s.keystore.requestPinStatus(r.id) });
     const damaged = (await s.keystore.damagedRequests()).map((d) => ({ id: d.id, code: d.code, message: d.message }));
     return { requests: views, damaged };
   },
