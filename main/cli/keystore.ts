@@ -29,7 +29,7 @@ import { PIN_RULES } from '../keystore/pin-rules';
 import { eidsInPkcs12 } from '../keystore/from-pkcs12';
 import type { InstalledCert, OsStoreInstaller } from '../keystore/os-store/types';
 import { entryView, olderView, requestView } from '../keystore/views';
-import { Exit, UsageError, flag, has, parseArgs, printError, printJson, println, readSecret, type CliIo } from './io';
+import { Exit, UsageError, flag, has, parseArgs, printError, printJson, println, readSecret, type CliIo, type ParsedArgs } from './io';
 
 /** The environment variable with the keystore PIN. */
 export const PIN_ENV = 'EIDDESK_PIN';
@@ -69,6 +69,22 @@ function openKeystore(io: CliIo): Keystore {
   return new Keystore({ dir: keystoreDir(io.env) });
 }
 
+/** For the subcommands that take no positional argument. */
+function noPositional(args: ParsedArgs): void {
+  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+}
+
+/** The one positional argument of a subcommand (an ID or a FILE). */
+function onePositional(args: ParsedArgs, what: 'ID' | 'FILE'): string {
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? `give exactly one ${what}` : `missing ${what}`);
+  return args.positional[0];
+}
+
+/** Keystore files that cannot be read, one line each on stderr (after the listing, which goes on). */
+function printDamaged(io: CliIo, damaged: ReadonlyArray<{ id: string; message: string }>): void {
+  for (const d of damaged) println(io.stderr, `eiddesk: ${d.id}: ${d.message}`);
+}
+
 /** An e-ID in --json: the keystore's view with the identity number as stored, and its kind. */
 function publicView(e: KeystoreEntry) {
   return entryView(e, { identityNumber: e.identityNumber, identityKind: e.identityKind });
@@ -83,7 +99,7 @@ function identityText(e: KeystoreEntry): string {
 async function runList(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'] });
   const json = has(args, 'json');
-  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  noPositional(args);
   const ks = openKeystore(io);
   try {
     const entries = await ks.list();
@@ -100,7 +116,7 @@ async function runList(argv: string[], io: CliIo): Promise<number> {
       const installs = e.installs.length ? `; installed in ${e.installs.map((i) => i.kind).join(', ')}` : '';
       println(io.stdout, `                  valid to ${e.notAfter.slice(0, 10)}${v === 'valid' ? '' : ` (${v.replace(/-/g, ' ')})`}${installs}`);
     }
-    for (const d of damaged) println(io.stderr, `eiddesk: ${d.id}: ${d.message}`);
+    printDamaged(io, damaged);
     return Exit.OK;
   } catch (err) {
     printError(io, err, json);
@@ -111,10 +127,10 @@ async function runList(argv: string[], io: CliIo): Promise<number> {
 async function runShow(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'] });
   const json = has(args, 'json');
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  const given = onePositional(args, 'ID');
   const ks = openKeystore(io);
   try {
-    const id = await ks.resolveId(args.positional[0]);
+    const id = await ks.resolveId(given);
     const e = await ks.get(id);
     const pin = await ks.pinStatus(id);
     const { parseCertificate } = await import('../pki/certificate');
@@ -163,26 +179,27 @@ async function askLine(io: CliIo, question: string): Promise<string> {
   }
 }
 
+/** Asks before deleting for good (`question`, then how to say yes); false, with "Not deleted." said, unless the answer is yes. */
+async function confirmDelete(io: CliIo, question: string): Promise<boolean> {
+  const answer = await askLine(io, `${question} Type "yes" to delete: `);
+  if (answer.trim().toLowerCase() === 'yes') return true;
+  println(io.stderr, 'Not deleted.');
+  return false;
+}
+
 async function runDelete(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json', 'yes'] });
   const json = has(args, 'json');
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  const given = onePositional(args, 'ID');
   if (!has(args, 'yes') && !io.stdin.isTTY) throw new UsageError('delete asks for confirmation at a terminal; pass --yes to delete without asking');
   const ks = openKeystore(io);
   try {
-    const id = await ks.resolveId(args.positional[0]);
+    const id = await ks.resolveId(given);
     const e = await ks.get(id);
-    if (!has(args, 'yes')) {
-      const answer = await askLine(
-        io,
-        `Delete "${e.label}" (${e.holder}, ${identityText(e)}, valid to ${e.notAfter.slice(0, 10)}, id ${e.id}) from the keystore?\n` +
-          'The private key is gone for good unless you still have the .p12 file and its password. Type "yes" to delete: ',
-      );
-      if (answer.trim().toLowerCase() !== 'yes') {
-        println(io.stderr, 'Not deleted.');
-        return Exit.ERROR;
-      }
-    }
+    const question =
+      `Delete "${e.label}" (${e.holder}, ${identityText(e)}, valid to ${e.notAfter.slice(0, 10)}, id ${e.id}) from the keystore?\n` +
+      'The private key is gone for good unless you still have the .p12 file and its password.';
+    if (!has(args, 'yes') && !(await confirmDelete(io, question))) return Exit.ERROR;
     await ks.delete(id);
     if (json) printJson(io, { ok: true, deleted: id, stillInstalledIn: e.installs });
     else {
@@ -202,7 +219,7 @@ async function runDelete(argv: string[], io: CliIo): Promise<number> {
 async function runRequest(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'], values: ['alg', 'subject', 'label', 'csr-out'] });
   const json = has(args, 'json');
-  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  noPositional(args);
   const subject = flag(args, 'subject');
   const out = flag(args, 'csr-out');
   if (!subject) throw new UsageError('missing --subject, e.g. --subject "CN=1234567-8,O=Company Oy,C=FI"');
@@ -254,7 +271,7 @@ async function runRequest(argv: string[], io: CliIo): Promise<number> {
 async function runRequests(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'] });
   const json = has(args, 'json');
-  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  noPositional(args);
   const ks = openKeystore(io);
   try {
     const requests = await ks.listRequests();
@@ -271,7 +288,7 @@ async function runRequests(argv: string[], io: CliIo): Promise<number> {
       println(io.stdout, `                  ${r.subjectDn}; ${r.keyAlgorithm}; made ${r.createdAt.slice(0, 10)}`);
       println(io.stdout, `                  public key SHA-256 ${r.spkiFingerprint}`);
     }
-    for (const d of damaged) println(io.stderr, `eiddesk: ${d.id}: ${d.message}`);
+    printDamaged(io, damaged);
     return Exit.OK;
   } catch (err) {
     printError(io, err, json);
@@ -282,24 +299,16 @@ async function runRequests(argv: string[], io: CliIo): Promise<number> {
 async function runDeleteRequest(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json', 'yes'] });
   const json = has(args, 'json');
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one ID' : 'missing ID');
+  const given = onePositional(args, 'ID');
   if (!has(args, 'yes') && !io.stdin.isTTY) throw new UsageError('delete-request asks for confirmation at a terminal; pass --yes to delete without asking');
   const ks = openKeystore(io);
   try {
-    const id = await ks.resolveRequestId(args.positional[0]);
+    const id = await ks.resolveRequestId(given);
     // A damaged request can be deleted too; it just has less to show.
     const r = await ks.getRequest(id).catch(() => null);
-    if (!has(args, 'yes')) {
-      const what = r ? `"${r.label}" (${r.subjectDn}, made ${r.createdAt.slice(0, 10)}, id ${id})` : `${id} (damaged)`;
-      const answer = await askLine(
-        io,
-        `Delete the key request ${what}?\nIts private key is gone for good: a certificate issued for this request can then never be used. Type "yes" to delete: `,
-      );
-      if (answer.trim().toLowerCase() !== 'yes') {
-        println(io.stderr, 'Not deleted.');
-        return Exit.ERROR;
-      }
-    }
+    const what = r ? `"${r.label}" (${r.subjectDn}, made ${r.createdAt.slice(0, 10)}, id ${id})` : `${id} (damaged)`;
+    const question = `Delete the key request ${what}?\nIts private key is gone for good: a certificate issued for this request can then never be used.`;
+    if (!has(args, 'yes') && !(await confirmDelete(io, question))) return Exit.ERROR;
     await ks.deleteRequest(id);
     if (json) printJson(io, { ok: true, deleted: id });
     else println(io.stdout, `Deleted key request ${id}${r ? ` "${r.label}"` : ''}.`);
@@ -311,18 +320,21 @@ async function runDeleteRequest(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Seams for tests of `keystore pair`: the OS store to use. */
-export interface PairDeps {
-  osStore?: (io: CliIo) => OsStoreInstaller;
+export type PairDeps = P12ImportDeps;
+
+/** The --to places (keystore by default), each 'keystore' or 'os'. */
+function parseTargets(args: ParsedArgs): Set<string> {
+  const targets = new Set(args.flags.get('to') ?? ['keystore']);
+  for (const t of targets) if (t !== 'keystore' && t !== 'os') throw new UsageError(`--to takes 'keystore' or 'os', not '${t}'`);
+  return targets;
 }
 
 /** `eiddesk keystore pair FILE`: the certificate for a key made here (request or renewal), into the keystore and optionally the OS store. */
 export async function runPair(argv: string[], io: CliIo, deps: PairDeps = {}): Promise<number> {
   const args = parseArgs(argv, { booleans: ['json'], values: ['to', 'label'] });
   const json = has(args, 'json');
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one FILE' : 'missing FILE');
-  const targets = new Set(args.flags.get('to') ?? ['keystore']);
-  for (const t of targets) if (t !== 'keystore' && t !== 'os') throw new UsageError(`--to takes 'keystore' or 'os', not '${t}'`);
-  const [file] = args.positional;
+  const file = onePositional(args, 'FILE');
+  const targets = parseTargets(args);
   const label = flag(args, 'label');
   try {
     let size: number;
@@ -339,13 +351,7 @@ export async function runPair(argv: string[], io: CliIo, deps: PairDeps = {}): P
     }
     const data = await readFile(file);
     const isP12 = ['.p12', '.pfx'].includes(extname(file).toLowerCase()) || looksLikePkcs12(data);
-    let installer: OsStoreInstaller | null = null;
-    if (targets.has('os')) {
-      installer = deps.osStore ? deps.osStore(io) : await defaultOsStore(io);
-      if (!(await installer.available())) {
-        throw new EidError('unavailable', `The certificate store (${installer.kind}) cannot be used here: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, { store: installer.kind });
-      }
-    }
+    const installer = targets.has('os') ? await usableOsStore(io, deps) : null;
     const { pairingCertificates, pairIntoStores } = await import('../ipc/handlers-files');
     const certificates = await pairingCertificates(isP12 ? { kind: 'p12', data, password: await readSecret(io, 'EIDDESK_P12_PASSWORD', `Password for ${file}: `) } : { kind: 'certificate', data });
     const ks = openKeystore(io);
@@ -440,6 +446,15 @@ async function defaultOsStore(io: CliIo): Promise<OsStoreInstaller> {
   return osStoreInstaller(process.platform, io.env.EIDDESK_NSS_DIR ? { dir: io.env.EIDDESK_NSS_DIR } : {});
 }
 
+/** The OS store for --to os (the test seam's, or this system's), refused when its tools are missing. */
+async function usableOsStore(io: CliIo, deps: P12ImportDeps): Promise<OsStoreInstaller> {
+  const installer = deps.osStore ? deps.osStore(io) : await defaultOsStore(io);
+  if (!(await installer.available())) {
+    throw new EidError('unavailable', `The certificate store (${installer.kind}) cannot be used here: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, { store: installer.kind });
+  }
+  return installer;
+}
+
 async function readPinForNewEntry(io: CliIo, prompt = 'Choose a keystore PIN for this e-ID: '): Promise<string> {
   if (io.env[PIN_ENV] !== undefined) return io.env[PIN_ENV] as string;
   const pin = await readSecret(io, PIN_ENV, prompt);
@@ -458,10 +473,8 @@ export async function runP12Import(argv: string[], io: CliIo, deps: P12ImportDep
   }
   const args = parseArgs(argv, { booleans: ['json', 'remove-older'], values: ['to', 'label'] });
   const json = has(args, 'json');
-  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'give exactly one FILE' : 'missing FILE');
-  const targets = new Set(args.flags.get('to') ?? ['keystore']);
-  for (const t of targets) if (t !== 'keystore' && t !== 'os') throw new UsageError(`--to takes 'keystore' or 'os', not '${t}'`);
-  const [file] = args.positional;
+  const file = onePositional(args, 'FILE');
+  const targets = parseTargets(args);
   const label = flag(args, 'label');
   const pkcs12 = await import('../pkcs12');
   let contents: Awaited<ReturnType<typeof pkcs12.openPkcs12>> | null = null;
@@ -489,13 +502,7 @@ export async function runP12Import(argv: string[], io: CliIo, deps: P12ImportDep
       ks = openKeystore(io);
       pin = await readPinForNewEntry(io);
     }
-    let installer: OsStoreInstaller | null = null;
-    if (targets.has('os')) {
-      installer = deps.osStore ? deps.osStore(io) : await defaultOsStore(io);
-      if (!(await installer.available())) {
-        throw new EidError('unavailable', `The certificate store (${installer.kind}) cannot be used here: its tools are missing. On Linux install libnss3-tools (certutil, pk12util).`, { store: installer.kind });
-      }
-    }
+    const installer = targets.has('os') ? await usableOsStore(io, deps) : null;
 
     const results = [];
     for (const eid of eids) {
