@@ -10,7 +10,7 @@ import { ArrowClockwiseRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCards } from '../../hooks/use-cards';
-import { errorText } from '../../i18n';
+import { PageError } from '../../components/page-error';
 import type { TokenViewData } from '../my-eids/types';
 import { ChangePinDialog } from './change-pin-dialog';
 import { groupCards, locateToken, type PhysicalCard } from './cards';
@@ -134,14 +134,7 @@ export function CardPage() {
       </div>
       <Text>{t('card.intro')}</Text>
       {loading && !snapshot && <Spinner label={t('card.loading')} />}
-      {error !== null && (
-        <MessageBar intent="error">
-          <MessageBarBody>
-            <MessageBarTitle>{t('errors.title')}</MessageBarTitle>
-            {errorText(t, error)}
-          </MessageBarBody>
-        </MessageBar>
-      )}
+      <PageError error={error} />
       <div aria-live="polite" data-testid="card-presence">
         {gone && remembered && (
           <MessageBar intent="warning" layout="multiline">

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge } from '../../bridge-client';
 import { errorText } from '../../i18n';
+import { PageError } from '../../components/page-error';
 import { ChangePinDialog } from './change-pin-dialog';
 import { ConfirmDialog } from './confirm-dialog';
 import { CreateRequestDialog } from './create-request-dialog';
@@ -111,14 +112,7 @@ function EidsOnFile({ onImport, focusId }: { readonly onImport: () => void; read
         )}
       </div>
       {loading && !list && <Spinner label={t('files.loading')} />}
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>
-            <MessageBarTitle>{t('errors.title')}</MessageBarTitle>
-            {errorText(t, error)}
-          </MessageBarBody>
-        </MessageBar>
-      )}
+      <PageError error={error} />
       {list?.damaged.map((d) => (
         <MessageBar intent="warning" key={d.id} data-testid="damaged">
           <MessageBarBody>

@@ -17,9 +17,9 @@ import { ArrowClockwiseRegular, ContactCardRegular } from '@fluentui/react-icons
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CopyButton } from '../../components/copy-button';
+import { PageError } from '../../components/page-error';
 import { formatDate } from '../../format';
 import { useCards } from '../../hooks/use-cards';
-import { errorText } from '../../i18n';
 import { EidDetailsDialog } from './eid-details-dialog';
 import type { CardEidView, TokenViewData } from './types';
 
@@ -192,14 +192,7 @@ export function MyEidsPage() {
       </div>
       <Text size={200}>{t('cards.live')}</Text>
       {loading && !snapshot && <Spinner label={t('cards.refreshing')} />}
-      {error !== null && (
-        <MessageBar intent="error">
-          <MessageBarBody>
-            <MessageBarTitle>{t('errors.title')}</MessageBarTitle>
-            {errorText(t, error)}
-          </MessageBarBody>
-        </MessageBar>
-      )}
+      <PageError error={error} />
       {failed.map((m) => (
         <MessageBar intent="error" key={m.path} data-testid="module-error">
           <MessageBarBody>
