@@ -41,13 +41,33 @@ function vitest(project) {
 
 if (want('unit')) ok = vitest('unit') && ok;
 if (want('integration')) ok = vitest('integration') && ok;
+/** "<file> > <title>: <reason>" for every skipped Playwright test, from its skip annotation. */
+function skipReasons(suites, trail = []) {
+  const lines = [];
+  for (const suite of suites) {
+    const here = suite.title ? [...trail, suite.title] : trail;
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'skipped') continue;
+        const why = (t.annotations ?? []).filter((a) => a.type === 'skip').map((a) => a.description).filter(Boolean);
+        lines.push(`e2e ${[...here, spec.title].join(' > ')}: ${why.join('; ') || 'skipped (no reason given)'}`);
+      }
+    }
+    lines.push(...skipReasons(suite.suites ?? [], here));
+  }
+  return lines;
+}
+
 if (want('e2e')) {
   const out = join(results, 'e2e.json');
   const passed = step('e2e tests (playwright)', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
   let counts = { passed: 0, failed: 0, skipped: 0 };
   if (existsSync(out)) {
-    const s = JSON.parse(readFileSync(out, 'utf8')).stats;
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    const s = report.stats;
     counts = { passed: s.expected + (s.flaky ?? 0), failed: s.unexpected, skipped: s.skipped };
+    // The list reporter shows a skipped spec as a dash; say why (e.g. "skipped: no Electron binary").
+    for (const line of skipReasons(report.suites ?? [])) console.log(line);
   }
   suites.push({ name: 'e2e', ...counts, ok: passed });
   ok = passed && ok;
