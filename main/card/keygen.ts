@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EidError, isEidError } from '../errors';
-import { parseCertificate } from '../pki/certificate';
+import { actsAsCA, parseCertificate } from '../pki/certificate';
 import { buildCsr, parseCsr, parseDn, toPem, verifyCsr } from '../pki/csr';
 import { CURVES, describeKey, spkiOf, spkiSha256, type KeyAlgorithm } from './keys';
 import { pkcs11js } from './pkcs11';
@@ -59,7 +59,7 @@ export interface KeygenResult {
  * lasts longest (the "current" one), else any valid personal e-ID.
  */
 export function currentEid(eids: readonly CardEid[]): CardEid | undefined {
-  const valid = eids.filter((e) => e.validity === 'valid' && !e.purposes.includes('ca'));
+  const valid = eids.filter((e) => e.validity === 'valid' && !actsAsCA(e));
   const byEnd = (a: CardEid, b: CardEid) => b.notAfter.localeCompare(a.notAfter);
   return [...valid.filter((e) => e.purposes.includes('authentication'))].sort(byEnd)[0] ?? [...valid].sort(byEnd)[0];
 }

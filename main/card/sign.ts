@@ -6,7 +6,7 @@
  */
 import { createHash, createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { EidError } from '../errors';
-import { parseCertificate } from '../pki/certificate';
+import { actsAsCA, parseCertificate } from '../pki/certificate';
 import { ecdsaRawToDer } from '../pki/csr';
 import { listKeys, type KeyObjectInfo } from './keys';
 import { loginContextSpecific, loginUser, normaliseId, onToken, type OperationOptions, type TokenRef, type TokenSession } from './session';
@@ -101,7 +101,7 @@ export function certificateById(ts: TokenSession, idHex: string): Buffer | undef
  * users doubt before signing), then a valid authentication e-ID, then any with a key.
  */
 export function chooseTestEid(eids: readonly CardEid[]): CardEid | undefined {
-  const usable = eids.filter((e) => e.keyPresent !== false && !e.purposes.includes('ca'));
+  const usable = eids.filter((e) => e.keyPresent !== false && !actsAsCA(e));
   const valid = usable.filter((e) => e.validity === 'valid');
   return valid.find((e) => e.purposes.includes('signing')) ?? valid.find((e) => e.purposes.includes('authentication')) ?? valid[0] ?? usable[0];
 }

@@ -3,7 +3,7 @@
  * them have a key. Read-only, no login: this is what the card view and `eiddesk tokens` show.
  */
 import { createHash } from 'node:crypto';
-import { parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
+import { actsAsCA, parseCertificate, validityState, type CertificateInfo } from '../pki/certificate';
 import { ckString, pkcs11js, toCardError, type Pkcs11Module } from './pkcs11';
 import type { CardEid, PinStatus, TokenView } from './types';
 
@@ -129,7 +129,7 @@ export function markSigningCertificates(all: CardEid[]): void {
   const holderKey = (e: CardEid) => e.identity?.value ?? e.certificate.subjectDn;
   const signers = new Set(all.filter((e) => e.purposes.includes('signing')).map(holderKey));
   for (const e of all) {
-    if (e.purposes.includes('signing') || e.purposes.includes('ca')) e.signingCertificate = null;
+    if (e.purposes.includes('signing') || actsAsCA(e)) e.signingCertificate = null;
     else e.signingCertificate = signers.has(holderKey(e)) ? 'present' : 'missing';
   }
 }

@@ -53,7 +53,7 @@ import {
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { EidError } from '../errors';
-import { colonHex, parseCertificate, validityState, type CertificateInfo, type ParsedCertificate } from '../pki/certificate';
+import { actsAsCA, colonHex, parseCertificate, validityState, type CertificateInfo, type ParsedCertificate } from '../pki/certificate';
 import { buildChain } from '../pki/chain';
 import { parseCsr, toPem } from '../pki/csr';
 import { isTempFile, removeFileDurably, sweepTempFiles, writeFileAtomic } from './atomic-file';
@@ -1203,9 +1203,9 @@ export class Keystore {
     if (matches.length === 0) {
       const stored = parsed.map((p) => entries.find((e) => e.entry.fingerprintSha256 === p.info.fingerprintSha256)).find((e) => e !== undefined);
       if (stored) throw new EidError('already-exists', `This certificate is already in the keystore as "${stored.entry.label}"; there is nothing to pair.`, { id: stored.entry.id });
-      throw noMatchingKey((parsed.find((p) => !p.info.isCA) ?? parsed[0]).info);
+      throw noMatchingKey((parsed.find((p) => !actsAsCA(p.info)) ?? parsed[0]).info);
     }
-    const endEntity = matches.filter((m) => !m.cert.info.isCA);
+    const endEntity = matches.filter((m) => !actsAsCA(m.cert.info));
     if (endEntity.length === 0) {
       throw new EidError('validation', 'The certificate for the key here is a CA certificate, not an e-ID certificate. Ask the issuer for the end-entity certificate.', { reason: 'ca-certificate' });
     }

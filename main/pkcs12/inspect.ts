@@ -16,7 +16,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { EidError } from '../errors';
 import { buildChain, defaultTrustAnchorsDir, loadTrustAnchors, type ChainReport, type TrustAnchor } from '../pki/chain';
-import { parseCertificate, validityState, type CertificateInfo, type ParsedCertificate } from '../pki/certificate';
+import { actsAsCA, parseCertificate, validityState, type CertificateInfo, type ParsedCertificate } from '../pki/certificate';
 import { decodePkcs12 } from './decode';
 import { DEFAULT_LIMITS, type DecodeLimits, type Pkcs12Contents } from './types';
 
@@ -245,12 +245,12 @@ function curveBits(curve: string): number | null {
 function chooseLeaf(parsed: readonly ParsedCertificate[], pairs: ReadonlyArray<{ certificateIndex: number }>): number | null {
   if (parsed.length === 0) return null;
   const pairedIdx = pairs.map((p) => p.certificateIndex);
-  const pairedEE = pairedIdx.find((i) => !parsed[i].info.isCA);
+  const pairedEE = pairedIdx.find((i) => !actsAsCA(parsed[i].info));
   if (pairedEE !== undefined) return pairedEE;
   if (pairedIdx.length) return pairedIdx[0];
   const issuesOthers = (i: number) => parsed.some((c, j) => j !== i && !c.info.selfIssued && c.issuerRaw.equals(parsed[i].subjectRaw));
   const ends = parsed.map((_, i) => i).filter((i) => !issuesOthers(i));
-  return ends.find((i) => !parsed[i].info.isCA) ?? ends[0] ?? 0;
+  return ends.find((i) => !actsAsCA(parsed[i].info)) ?? ends[0] ?? 0;
 }
 
 /**

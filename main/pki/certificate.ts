@@ -261,7 +261,10 @@ export function readPublicKeyInfo(spki: Buffer): PublicKeyInfo {
 }
 
 function derivePurposes(ku: KeyUsage[], eku: string[], isCA: boolean): Purpose[] {
-  if (isCA) return ['ca'];
+  // RFC 5280 4.2.1.3: a certificate whose key usage lacks keyCertSign cannot sign certificates,
+  // whatever basicConstraints says. Self-made card certificates (`openssl req -x509` sets CA:true)
+  // with digitalSignature only are e-IDs, not CAs.
+  if (isCA && (ku.length === 0 || ku.includes('keyCertSign'))) return ['ca'];
   const out = new Set<Purpose>();
   // SITHS and Swedish e-IDs: nonRepudiation marks the signing certificate, digitalSignature alone
   // the authentication certificate. EKU refines it where present.
@@ -275,6 +278,14 @@ function derivePurposes(ku: KeyUsage[], eku: string[], isCA: boolean): Purpose[]
   }
   if (out.size === 0) out.add('other');
   return [...out];
+}
+
+/**
+ * Whether a certificate can issue certificates: basicConstraints CA:true and, where key usage is
+ * given, keyCertSign (RFC 5280 4.2.1.3). The e-ID on a card or in a file is the one that cannot.
+ */
+export function actsAsCA(info: { readonly purposes: readonly Purpose[] }): boolean {
+  return info.purposes.includes('ca');
 }
 
 /** AA:BB:CC form of a digest, as certificate managers show fingerprints. */

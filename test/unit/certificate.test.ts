@@ -49,6 +49,13 @@ describe('certificate description', () => {
     const sign = issueEndEntity(ca, { subject: [['CN', 'S']], keyUsage: ['nonRepudiation'] });
     expect(describeCertificate(sign.der).purposes).toEqual(['signing']);
     expect(describeCertificate(root.der)).toMatchObject({ isCA: true, purposes: ['ca'], selfIssued: true });
+    // CA:true (as `openssl req -x509` sets it) but no keyCertSign: it cannot sign certificates, so
+    // key usage decides, as for any e-ID.
+    const k = makeKey();
+    const selfMade = issue({ subject: [['CN', 'Åsa Öberg']], publicKey: k.publicKey, ca: true, keyUsage: ['digitalSignature'] }, k.privateKey);
+    expect(describeCertificate(selfMade.der)).toMatchObject({ isCA: true, purposes: ['authentication'] });
+    const selfCa = issue({ subject: [['CN', 'CA']], publicKey: k.publicKey, ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] }, k.privateKey);
+    expect(describeCertificate(selfCa.der).purposes).toEqual(['ca']);
     const ec = issueEndEntity(ca, { subject: [['CN', 'EC']], keyKind: 'ec', keyUsage: ['digitalSignature', 'keyAgreement'] });
     expect(describeCertificate(ec.der)).toMatchObject({ publicKey: { algorithm: 'ec', curve: 'P-256', bits: 256 }, purposes: ['authentication', 'encryption'] });
   });
