@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PINS } from '../../dev/demo-card';
 import { issue, issueEndEntity, makeTestPki, toPem, type IssuedCert } from '../../dev/test-ca';
-import { EidError } from '../../main/errors';
 import { parseCertificate } from '../../main/pki/certificate';
 import { parseCsr } from '../../main/pki/csr';
 import { makeCardFixture, openssl, type CardFixture } from '../helpers/card-fixtures';
+import { eidRejection } from '../helpers/rejection';
 
 const PIN = '314159';
 const SO = '27182818';
@@ -36,16 +36,6 @@ beforeAll(() => {
   ]);
 });
 afterAll(() => fx?.close());
-
-async function rejection(p: Promise<unknown>): Promise<EidError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EidError);
-    return err as EidError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** pkcs11-tool's view of the private key objects (PIN via the environment, never argv). */
 function listObjects(label: string, type?: string): string {
@@ -90,10 +80,10 @@ describe('test signature', () => {
 
   it('a wrong PIN is pin-incorrect; an unknown id is not-found', async () => {
     const key = await fx.keyOf(DEMO);
-    const err = await rejection(fx.ops.testSign(key, { pin: '000000', id: '02' }));
+    const err = await eidRejection(fx.ops.testSign(key, { pin: '000000', id: '02' }));
     expect(err.code).toBe('pin-incorrect');
     expect(err.details?.countLow).toBe(true);
-    const nf = await rejection(fx.ops.testSign(key, { pin: DEMO_PINS.user, id: '7F' }));
+    const nf = await eidRejection(fx.ops.testSign(key, { pin: DEMO_PINS.user, id: '7F' }));
     expect(nf.code).toBe('not-found');
     expect(nf.message).toMatch(/01 \(Legitimering\), 02 \(Underskrift\), 03/);
     // The good PIN still works and clears the low count.
@@ -157,16 +147,16 @@ describe('key generation and CSR on the card', () => {
     expect(parseCsr(r.csrPem).publicKey.bits).toBe(3072);
     expect(parseCsr(r.csrPem).subjectDn).toBe('CN=Tre tusen, O=Test, C=SE');
     const before = listObjects('Enrol');
-    const dup = await rejection(fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', id: '01', subject: 'CN=x' }));
+    const dup = await eidRejection(fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', id: '01', subject: 'CN=x' }));
     expect(dup.code).toBe('already-exists');
     expect(listObjects('Enrol')).toBe(before);
-    const bad = await rejection(fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', subject: 'XX=nope' }));
+    const bad = await eidRejection(fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', subject: 'XX=nope' }));
     expect(bad.code).toBe('validation');
   });
 
   it('a wrong PIN fails before any key is made', async () => {
     const key = await fx.keyOf('Orphans');
-    const err = await rejection(fx.ops.generateKey(key, { pin: '999999', algorithm: 'ec-p256', subject: 'CN=x' }));
+    const err = await eidRejection(fx.ops.generateKey(key, { pin: '999999', algorithm: 'ec-p256', subject: 'CN=x' }));
     expect(err.code).toBe('pin-incorrect');
     expect((await fx.ops.listOrphans(key, { pin: PIN })).orphans).toEqual([]);
   });
@@ -207,11 +197,11 @@ describe('writing an issued certificate, and orphan keys', () => {
     expect((await fx.ops.testSign(key, { pin: PIN, id: gen.id })).verified).toBe(true);
 
     // The same certificate again: already there.
-    const again = await rejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: cert.der }));
+    const again = await eidRejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: cert.der }));
     expect(again.code).toBe('already-exists');
     // A renewal for the same key replaces only with replace: true.
     const renewed = issue({ subject: [['C', 'SE'], ['CN', 'Åsa Öberg']], publicKey: createPublicKey({ key: csr.spki, format: 'der', type: 'spki' }), issuer: ca, keyUsage: ['nonRepudiation'] });
-    expect((await rejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: renewed.der }))).code).toBe('already-exists');
+    expect((await eidRejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: renewed.der }))).code).toBe('already-exists');
     const rw = await fx.ops.writeCertificate(key, { pin: PIN, certificate: renewed.der, replace: true, label: 'Förnyad' });
     expect(rw).toMatchObject({ id: gen.id, label: 'Förnyad', replaced: 1 });
     const after = (await fx.service.snapshot()).modules[0].tokens.find((t) => t.key === key)!.eids.filter((e) => e.id === gen.id);
@@ -231,11 +221,11 @@ describe('writing an issued certificate, and orphan keys', () => {
     const key = await fx.keyOf('Orphans');
     const stranger = issueEndEntity(ca, { subject: [['CN', 'Someone else']] });
     const before = listObjects('Orphans');
-    const err = await rejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: stranger.der }));
+    const err = await eidRejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: stranger.der }));
     expect(err.code).toBe('key-mismatch');
     expect(err.message).toMatch(/does not belong to any key on the card "Orphans"/);
     expect(listObjects('Orphans')).toBe(before);
-    const junk = await rejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: Buffer.from('not a certificate') }));
+    const junk = await eidRejection(fx.ops.writeCertificate(key, { pin: PIN, certificate: Buffer.from('not a certificate') }));
     expect(junk.code).toBe('malformed');
   });
 
@@ -248,11 +238,11 @@ describe('writing an issued certificate, and orphan keys', () => {
 
     // An e-ID's key (it has a certificate) is not an orphan: refused, and nothing at all is deleted.
     const eidId = (await fx.service.snapshot()).modules[0].tokens.find((t) => t.key === key)!.eids[0].id;
-    const refused = await rejection(fx.ops.deleteOrphans(key, { pin: PIN, ids: [a.id, eidId] }));
+    const refused = await eidRejection(fx.ops.deleteOrphans(key, { pin: PIN, ids: [a.id, eidId] }));
     expect(refused.code).toBe('not-found');
     expect((await fx.ops.listOrphans(key, { pin: PIN })).orphans).toHaveLength(2);
 
-    const wrongPin = await rejection(fx.ops.deleteOrphans(key, { pin: '000000', ids: [a.id] }));
+    const wrongPin = await eidRejection(fx.ops.deleteOrphans(key, { pin: '000000', ids: [a.id] }));
     expect(wrongPin.code).toBe('pin-incorrect');
 
     const steps: string[] = [];

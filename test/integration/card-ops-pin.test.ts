@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EidError } from '../../main/errors';
 import { GENERIC_PROFILE, PROFILES, type ModuleProfile } from '../../main/card/profiles';
 import { CardOperations } from '../../main/card/operations';
 import { makeCardFixture, type CardFixture } from '../helpers/card-fixtures';
+import { eidRejection } from '../helpers/rejection';
 
 // Test-only secrets of throwaway SoftHSM2 tokens.
 const SO = '87654321';
@@ -26,16 +26,6 @@ function pinWorks(label: string, pin: string): boolean {
   return r.status === 0;
 }
 
-async function rejection(p: Promise<unknown>): Promise<EidError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EidError);
-    return err as EidError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('PIN status', () => {
   it('reads the flags fresh and offers change and unblock the SoftHSM2 way', async () => {
     const r = await fx.ops.pinStatus(await fx.keyOf('PIN change'));
@@ -48,7 +38,7 @@ describe('PIN status', () => {
 
   it('a key for a token that is not there is token-not-present', async () => {
     const key = await fx.keyOf('PIN change');
-    const err = await rejection(fx.ops.pinStatus(key.replace(/#[^#]*$/, '#0000000000000000')));
+    const err = await eidRejection(fx.ops.pinStatus(key.replace(/#[^#]*$/, '#0000000000000000')));
     expect(err.code).toBe('token-not-present');
   });
 });
@@ -63,7 +53,7 @@ describe('PIN change', () => {
     expect(pinWorks('PIN change', '13579111')).toBe(true);
     expect(pinWorks('PIN change', PIN)).toBe(false);
     // And our own engine agrees: the old PIN is now wrong.
-    const err = await rejection(fx.ops.changePin(key, { oldPin: PIN, newPin: '11112222' }));
+    const err = await eidRejection(fx.ops.changePin(key, { oldPin: PIN, newPin: '11112222' }));
     expect(err.code).toBe('pin-incorrect');
     await fx.ops.changePin(key, { oldPin: '13579111', newPin: PIN });
     expect(pinWorks('PIN change', PIN)).toBe(true);
@@ -71,7 +61,7 @@ describe('PIN change', () => {
 
   it('a wrong old PIN is pin-incorrect with the flags read right after (SoftHSM2 sets COUNT_LOW, no count)', async () => {
     const key = await fx.keyOf('PIN wrong');
-    const err = await rejection(fx.ops.changePin(key, { oldPin: '000000', newPin: '123123' }));
+    const err = await eidRejection(fx.ops.changePin(key, { oldPin: '000000', newPin: '123123' }));
     expect(err.code).toBe('pin-incorrect');
     expect(err.details).toMatchObject({ countLow: true, finalTry: false, triesLeft: null });
     expect(err.message).toMatch(/PIN is incorrect\. Only a few tries are left/);
@@ -86,12 +76,12 @@ describe('PIN change', () => {
 
   it('checks the new PIN against the token min/max before the card sees it', async () => {
     const key = await fx.keyOf('PIN wrong');
-    const err = await rejection(fx.ops.changePin(key, { oldPin: '000000', newPin: '12' }));
+    const err = await eidRejection(fx.ops.changePin(key, { oldPin: '000000', newPin: '12' }));
     // Length is checked first: the wrong old PIN was never tried, so no try was spent.
     expect(err.code).toBe('pin-len-range');
     expect(err.details).toMatchObject({ min: 4, max: 255, length: 2 });
     expect((await fx.ops.pinStatus(key)).pin.countLow).toBe(false);
-    const long = await rejection(fx.ops.changePin(key, { oldPin: PIN, newPin: '9'.repeat(256) }));
+    const long = await eidRejection(fx.ops.changePin(key, { oldPin: PIN, newPin: '9'.repeat(256) }));
     expect(long.code).toBe('pin-len-range');
     expect(pinWorks('PIN wrong', PIN)).toBe(true);
   });
@@ -100,7 +90,7 @@ describe('PIN change', () => {
 describe('PIN unblock', () => {
   it('a wrong SO PIN is puk-incorrect with the SO flags; the right one resets the user PIN', async () => {
     const key = await fx.keyOf('PIN unblock');
-    const wrong = await rejection(fx.ops.unblockPin(key, { puk: '00000000', newPin: '555666' }));
+    const wrong = await eidRejection(fx.ops.unblockPin(key, { puk: '00000000', newPin: '555666' }));
     expect(wrong.code).toBe('puk-incorrect');
     expect(wrong.message).toMatch(/^The SO PIN is incorrect/);
     expect(wrong.details).toMatchObject({ countLow: true });
@@ -118,7 +108,7 @@ describe('PIN unblock', () => {
 
   it('checks the new PIN length before logging in as SO', async () => {
     const key = await fx.keyOf('PIN unblock');
-    const err = await rejection(fx.ops.unblockPin(key, { puk: SO, newPin: '1' }));
+    const err = await eidRejection(fx.ops.unblockPin(key, { puk: SO, newPin: '1' }));
     expect(err.code).toBe('pin-len-range');
     expect(pinWorks('PIN unblock', '555666')).toBe(true);
   });
@@ -128,7 +118,7 @@ describe('PIN unblock', () => {
     const ops = new CardOperations(fx.service, { profileFor: () => none });
     const key = await fx.keyOf('PIN unblock');
     expect((await ops.pinStatus(key)).unblock).toMatchObject({ possible: false, blockedBy: 'unsupported', method: 'none' });
-    const err = await rejection(ops.unblockPin(key, { puk: SO, newPin: '777888' }));
+    const err = await eidRejection(ops.unblockPin(key, { puk: SO, newPin: '777888' }));
     expect(err.code).toBe('unblock-unsupported');
     expect(err.message).toMatch(/libsofthsm2\.so/);
     expect(pinWorks('PIN unblock', '555666')).toBe(true);
@@ -141,7 +131,7 @@ describe('PIN unblock', () => {
     expect(netid).toBeDefined();
     const ops = new CardOperations(fx.service, { profileFor: () => ({ ...netid!, pukName: 'PUK' }) });
     const key = await fx.keyOf('PIN public unblock');
-    const err = await rejection(ops.unblockPin(key, { puk: SO, newPin: '999000' }));
+    const err = await eidRejection(ops.unblockPin(key, { puk: SO, newPin: '999000' }));
     expect(err.code).toBe('puk-incorrect');
     expect(err.message).toMatch(/^The PUK is incorrect/);
     // With the secret the module compares against, the same call goes through and sets the new PIN.

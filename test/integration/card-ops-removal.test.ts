@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_PINS } from '../../dev/demo-card';
 import { CardOperations } from '../../main/card/operations';
 import { pkcs11js } from '../../main/card/pkcs11';
-import { EidError } from '../../main/errors';
 import { countSessions, makeCardFixture, type CardFixture } from '../helpers/card-fixtures';
+import { eidRejection } from '../helpers/rejection';
 
 // A token pulled in the middle of an operation: its SoftHSM2 directory moved away at an exact
 // step (the onProgress hook runs inside the operation, between card calls), or the whole module
@@ -23,16 +23,6 @@ beforeAll(() => {
 });
 afterAll(() => fx?.close());
 
-async function rejection(p: Promise<unknown>): Promise<EidError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EidError);
-    return err as EidError;
-  }
-  throw new Error('expected a rejection');
-}
-
 /** Finalises SoftHSM2 from a second instance of the library, as another program's crash would. */
 function finaliseUnderneath(): void {
   const other = new (pkcs11js().PKCS11)();
@@ -51,7 +41,7 @@ describe('token removed mid-operation', () => {
     const sessions = countSessions(fx.service.module(fx.modulePath).api);
     let putBack: (() => void) | undefined;
     try {
-      const err = await rejection(
+      const err = await eidRejection(
         fx.ops.testSign(key, { pin: DEMO_PINS.user, id: '02' }, {
           onProgress: (p) => {
             if (p.step === 'signing') putBack = fx.pull(DEMO);
@@ -67,7 +57,7 @@ describe('token removed mid-operation', () => {
     }
     // While it is out: not in the view, and operations say so.
     expect(await labels()).not.toContain(DEMO);
-    expect((await rejection(fx.ops.pinStatus(key))).code).toBe('token-not-present');
+    expect((await eidRejection(fx.ops.pinStatus(key))).code).toBe('token-not-present');
     putBack!();
     expect(await labels()).toContain(DEMO);
     expect(await fx.keyOf(DEMO)).toBe(key);
@@ -76,7 +66,7 @@ describe('token removed mid-operation', () => {
 
   it('test signature: the module finalised under the operation -> token-removed; the next snapshot re-initialises', async () => {
     const key = await fx.keyOf(DEMO);
-    const err = await rejection(
+    const err = await eidRejection(
       fx.ops.testSign(key, { pin: DEMO_PINS.user, id: '01' }, {
         onProgress: (p) => {
           if (p.step === 'signing') finaliseUnderneath();
@@ -92,7 +82,7 @@ describe('token removed mid-operation', () => {
   it('PIN change: pulled before C_SetPIN -> token-removed and the old PIN still works', async () => {
     const key = await fx.keyOf('Pulled PIN');
     let putBack: (() => void) | undefined;
-    const err = await rejection(
+    const err = await eidRejection(
       fx.ops.changePin(key, { oldPin: PIN, newPin: '999999' }, {
         onProgress: (p) => {
           if (p.step === 'changing-pin') {
@@ -129,7 +119,7 @@ describe('a snapshot handed to observe()', () => {
       ops.observe(await fx.service.snapshot());
       const putBack = fx.pull('Pulled PIN');
       try {
-        const err = await rejection(ops.changePin(key, { oldPin: PIN, newPin: '808080' }));
+        const err = await eidRejection(ops.changePin(key, { oldPin: PIN, newPin: '808080' }));
         expect(err.code).toBe('token-removed');
       } finally {
         putBack();
@@ -160,7 +150,7 @@ describe('a snapshot handed to observe()', () => {
 describe('key generation interrupted after the key exists', () => {
   it('module finalised while the CSR is signed: the error names the key left, and the orphan list finds it', async () => {
     const key = await fx.keyOf('Pulled keygen');
-    const err = await rejection(
+    const err = await eidRejection(
       fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', subject: 'CN=Interrupted' }, {
         onProgress: (p) => {
           if (p.step === 'signing-request') finaliseUnderneath();
@@ -182,7 +172,7 @@ describe('key generation interrupted after the key exists', () => {
   it('directory pulled while the CSR is signed, then put back: the key is there as an orphan', async () => {
     const key = await fx.keyOf('Pulled keygen');
     let putBack: (() => void) | undefined;
-    const err = await rejection(
+    const err = await eidRejection(
       fx.ops.generateKey(key, { pin: PIN, algorithm: 'rsa2048', subject: 'CN=Pulled' }, {
         onProgress: (p) => {
           if (p.step === 'signing-request') putBack = fx.pull('Pulled keygen');
@@ -199,7 +189,7 @@ describe('key generation interrupted after the key exists', () => {
 
   it('a failure with the card still present deletes the new key again and says so', async () => {
     const key = await fx.keyOf('Pulled keygen');
-    const err = await rejection(
+    const err = await eidRejection(
       fx.ops.generateKey(key, { pin: PIN, algorithm: 'ec-p256', subject: 'CN=Rolled back' }, {
         onProgress: (p) => {
           if (p.step === 'signing-request') throw new Error('simulated module failure');

@@ -17,6 +17,7 @@ import { parseCsr, verifyCsr } from '../../main/pki/csr';
 import { makeCa, makeEid, makeKey, type TestCa } from '../helpers/keystore-certs';
 import { FAST_KDF, fakeProtector, manualClock, tempDir } from '../helpers/keystore-fixtures';
 import { issueFor } from '../helpers/keystore-pairing';
+import { eidRejection } from '../helpers/rejection';
 
 const PIN = 'Vero-Nyckel-7';
 const SUBJECT = 'CN=1234567-8,O=Åkerö Ärende AB,C=FI';
@@ -30,16 +31,6 @@ function store(opts: Partial<ConstructorParameters<typeof Keystore>[0]> = {}) {
   const clock = manualClock(Date.now());
   const ks = new Keystore({ dir: t.dir, clock: clock.now, kdf: FAST_KDF, ...opts });
   return { ks, dir: t.dir, clock };
-}
-
-async function failure(p: Promise<unknown>): Promise<EidError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EidError);
-    return err as EidError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** The string tag of each attribute in a DER Name, by OID. */
@@ -115,12 +106,12 @@ describe('createRequest', () => {
       ['CN=Namn,E=åsa@exempel.se', 'validation', 'ASCII'],
     ];
     for (const [subject, code, text] of cases) {
-      const e = await failure(ks.createRequest({ alg: 'rsa2048', subject }, PIN));
+      const e = await eidRejection(ks.createRequest({ alg: 'rsa2048', subject }, PIN));
       expect(e.code, subject).toBe(code);
       expect(e.message).toContain(text);
     }
-    expect((await failure(ks.createRequest({ alg: 'dsa1024' as never, subject: SUBJECT }, PIN))).code).toBe('validation');
-    expect(await failure(ks.createRequest({ alg: 'rsa2048', subject: SUBJECT }, '123456'))).toMatchObject({ code: 'pin-invalid', details: { rule: 'not-sequence' } });
+    expect((await eidRejection(ks.createRequest({ alg: 'dsa1024' as never, subject: SUBJECT }, PIN))).code).toBe('validation');
+    expect(await eidRejection(ks.createRequest({ alg: 'rsa2048', subject: SUBJECT }, '123456'))).toMatchObject({ code: 'pin-invalid', details: { rule: 'not-sequence' } });
     expect(readdirSync(dir).filter((n) => n.endsWith('.req'))).toEqual([]);
   });
 
@@ -146,7 +137,7 @@ describe('createRequest', () => {
     expect(r.protectedByOs).toBe(true);
     expect(protector.calls.protect).toBe(1);
     const cli = new Keystore({ dir, kdf: FAST_KDF });
-    const e = await failure(cli.pair([issueFor(r, ca)], PIN));
+    const e = await eidRejection(cli.pair([issueFor(r, ca)], PIN));
     expect(e.code).toBe('keystore-locked');
     expect(e.message).toContain('Pair the certificate in eID Desk');
     const paired = await ks.pair([issueFor(r, ca)], PIN);
@@ -157,14 +148,14 @@ describe('createRequest', () => {
   it('deletes a request and its wrong-PIN state; unknown ids are not-found', async () => {
     const { ks, dir } = store();
     const r = await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
-    await failure(ks.pair([issueFor(r, ca)], 'Fel-PIN-0000'));
+    await eidRejection(ks.pair([issueFor(r, ca)], 'Fel-PIN-0000'));
     expect(readdirSync(dir)).toContain(`${r.id}.req.pin`);
     expect(await ks.resolveRequestId(r.id.slice(0, 5))).toBe(r.id);
     await ks.deleteRequest(r.id);
     expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toEqual([]);
-    expect((await failure(ks.deleteRequest(r.id))).code).toBe('not-found');
-    expect((await failure(ks.deleteRequest('../../etc/passwd'))).code).toBe('not-found');
-    expect((await failure(ks.getRequest(r.id))).code).toBe('not-found');
+    expect((await eidRejection(ks.deleteRequest(r.id))).code).toBe('not-found');
+    expect((await eidRejection(ks.deleteRequest('../../etc/passwd'))).code).toBe('not-found');
+    expect((await eidRejection(ks.getRequest(r.id))).code).toBe('not-found');
   });
 });
 
@@ -204,7 +195,7 @@ describe('pair', () => {
     expect((await ks.list()).map((e) => e.id).sort()).toEqual([first.entryId, second.entryId].sort());
     for (const id of [first.entryId, second.entryId]) expect((await ks.unlock(id, PIN)).selfTest().ok).toBe(true);
     // The same certificate again: nothing to pair.
-    expect(await failure(ks.pair([renewal], PIN))).toMatchObject({ code: 'already-exists', details: { id: second.entryId } });
+    expect(await eidRejection(ks.pair([renewal], PIN))).toMatchObject({ code: 'already-exists', details: { id: second.entryId } });
     expect(await ks.pairable(renewal)).toEqual([{ kind: 'entry', id: first.entryId, label: 'API' }]);
   });
 
@@ -221,7 +212,7 @@ describe('pair', () => {
     const { ks } = store();
     await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
     const stranger = makeEid({ ca, cn: 'Någon Annan' });
-    const e = await failure(ks.pair(stranger.chain, PIN));
+    const e = await eidRejection(ks.pair(stranger.chain, PIN));
     expect(e.code).toBe('no-matching-key');
     expect(e.message).toContain('computer');
     expect(e.message).toContain('certificate request (CSR) was made');
@@ -233,11 +224,11 @@ describe('pair', () => {
   it('refuses a CA certificate, an expired one and one not yet valid, keeping the request', async () => {
     const { ks } = store();
     const r = await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
-    expect(await failure(ks.pair([issueFor(r, ca, { ca: true })], PIN))).toMatchObject({ code: 'validation', details: { reason: 'ca-certificate' } });
+    expect(await eidRejection(ks.pair([issueFor(r, ca, { ca: true })], PIN))).toMatchObject({ code: 'validation', details: { reason: 'ca-certificate' } });
     const expired = issueFor(r, ca, { notBefore: new Date(Date.now() - 800 * DAY), notAfter: new Date(Date.now() - DAY) });
-    expect(await failure(ks.pair([expired], PIN))).toMatchObject({ code: 'validation', details: { reason: 'expired' } });
+    expect(await eidRejection(ks.pair([expired], PIN))).toMatchObject({ code: 'validation', details: { reason: 'expired' } });
     const future = issueFor(r, ca, { notBefore: new Date(Date.now() + 2 * DAY) });
-    expect(await failure(ks.pair([future], PIN))).toMatchObject({ code: 'validation', details: { reason: 'not-yet-valid' } });
+    expect(await eidRejection(ks.pair([future], PIN))).toMatchObject({ code: 'validation', details: { reason: 'not-yet-valid' } });
     // A CA clock a minute ahead is not a reason to refuse.
     const skewed = issueFor(r, ca, { notBefore: new Date(Date.now() + 60_000) });
     expect((await ks.pair([skewed], PIN)).replacedRequest).toBe(true);
@@ -247,13 +238,13 @@ describe('pair', () => {
     const { ks } = store();
     const a = await ks.createRequest({ alg: 'ec-p256', subject: 'CN=A,C=SE' }, PIN);
     const b = await ks.createRequest({ alg: 'ec-p256', subject: 'CN=B,C=SE' }, PIN);
-    expect(await failure(ks.pair([issueFor(a, ca), issueFor(b, ca)], PIN))).toMatchObject({ code: 'validation', details: { reason: 'several-certificates' } });
+    expect(await eidRejection(ks.pair([issueFor(a, ca), issueFor(b, ca)], PIN))).toMatchObject({ code: 'validation', details: { reason: 'several-certificates' } });
     const broken = Buffer.from(issueFor(a, ca));
     broken[broken.length - 300] ^= 0xff;
-    const e = await failure(ks.pair([broken.subarray(0, 200)], PIN));
+    const e = await eidRejection(ks.pair([broken.subarray(0, 200)], PIN));
     expect(e.code).toBe('malformed');
-    expect((await failure(ks.pair([], PIN))).code).toBe('no-certificate');
-    expect((await failure(ks.pair(new Array(40).fill(ca.cert), PIN))).code).toBe('too-large');
+    expect((await eidRejection(ks.pair([], PIN))).code).toBe('no-certificate');
+    expect((await eidRejection(ks.pair(new Array(40).fill(ca.cert), PIN))).code).toBe('too-large');
     expect(await ks.listRequests()).toHaveLength(2);
   });
 
@@ -261,9 +252,9 @@ describe('pair', () => {
     const { ks, clock } = store();
     const r = await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
     const cert = issueFor(r, ca);
-    for (let i = 1; i <= 3; i++) expect(await failure(ks.pair([cert], `Fel-PIN-${i}xyz`))).toMatchObject({ code: 'pin-incorrect', details: { attempts: i } });
+    for (let i = 1; i <= 3; i++) expect(await eidRejection(ks.pair([cert], `Fel-PIN-${i}xyz`))).toMatchObject({ code: 'pin-incorrect', details: { attempts: i } });
     expect(await ks.requestPinStatus(r.id)).toMatchObject({ attempts: 3, retryAfterSeconds: 30 });
-    const t = await failure(ks.pair([cert], PIN));
+    const t = await eidRejection(ks.pair([cert], PIN));
     expect(t).toMatchObject({ code: 'throttled', details: { retryAfterSeconds: 30 } });
     expect(await ks.list()).toEqual([]);
     clock.advance(31_000);
@@ -277,7 +268,7 @@ describe('pair', () => {
     const r = await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
     const cert = issueFor(r, ca);
     let seen: string | null = null;
-    const e = await failure(
+    const e = await eidRejection(
       ks.pair([cert], PIN, {
         beforeCommit: async (entry) => {
           seen = entry.id;
@@ -298,7 +289,7 @@ describe('pair', () => {
   it('if the request vanished meanwhile (another process swept it), a failing beforeCommit keeps the entry: the key is never dropped', async () => {
     const { ks, dir } = store();
     const r = await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
-    const e = await failure(
+    const e = await eidRejection(
       ks.pair([issueFor(r, ca)], PIN, {
         beforeCommit: async () => {
           await new Keystore({ dir, kdf: FAST_KDF }).list(); // its open sweeps the "already paired" request
@@ -431,7 +422,7 @@ describe('request record format next to v1 entries', () => {
     const { ks } = store();
     await ks.createRequest({ alg: 'ec-p256', subject: SUBJECT }, PIN);
     const ed = makeKey('ed25519');
-    expect((await failure(ks.pair([issueFor({ csr: fakeCsrFor(ed.spki) }, ca)], PIN))).code).toBe('no-matching-key');
+    expect((await eidRejection(ks.pair([issueFor({ csr: fakeCsrFor(ed.spki) }, ca)], PIN))).code).toBe('no-matching-key');
   });
 });
 
