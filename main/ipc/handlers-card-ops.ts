@@ -1,5 +1,6 @@
 /**
- * Handlers for card management: PINs, test signature, orphan keys (issue 4).
+ * Handlers for card management: PINs, test signature, orphan keys, key generation and writing
+ * the issued certificate (issue 4).
  *
  * Thin on purpose: the engine (main/card/operations.ts) does the work and throws EidErrors whose
  * codes and details (triesLeft, min/max...) dispatch passes on unchanged. What is added here is
@@ -69,4 +70,12 @@ export const cardOpsHandlers: HandlerGroup<keyof typeof cardOpsChannels> = {
   'card:orphans': (req, s, ctx) =>
     s.cardOps.listOrphans(req.tokenKey, req.pin === undefined ? {} : { pin: req.pin }, progressTo(ctx, req.tokenKey, 'orphans')),
   'card:delete-orphans': (req, s, ctx) => s.cardOps.deleteOrphans(req.tokenKey, { pin: req.pin, ids: req.ids }, progressTo(ctx, req.tokenKey, 'delete-orphans')),
+  'card:keygen': (req, s, ctx) =>
+    s.cardOps.generateKey(
+      req.tokenKey,
+      { pin: req.pin, algorithm: req.algorithm, ...(req.subject === undefined ? {} : { subject: req.subject }) },
+      progressTo(ctx, req.tokenKey, 'keygen'),
+    ),
+  'card:write-cert': (req, s, ctx) =>
+    s.cardOps.writeCertificate(req.tokenKey, { pin: req.pin, certificate: Buffer.from(req.data, 'base64') }, progressTo(ctx, req.tokenKey, 'write-cert')),
 };

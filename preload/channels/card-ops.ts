@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { pinStatusSchema, secret, type ChannelDef } from '../schemas';
+import { base64, CERTIFICATE_FILE_MAX_BYTES, requestAlgorithmSchema } from './files';
 
 /** A token key from `token:list` (module path + slot + serial). Bounded, never empty. */
 const tokenKey = z.string().min(1).max(2048);
@@ -86,8 +87,30 @@ export const orphanKeySchema = z.object({
   publicKeySha256: z.string().nullable(),
 });
 
+/** A key pair made on the card and the CSR its private key signed (public data only). */
+export const keygenResultSchema = z.object({
+  tokenKey: z.string(),
+  id: z.string(),
+  label: z.string(),
+  algorithm: requestAlgorithmSchema,
+  subjectDn: z.string(),
+  csrPem: z.string(),
+  publicKeySha256: z.string(),
+});
+
+/** An issued certificate written next to its key: what it is and whom it is for. */
+export const writeCertificateResultSchema = z.object({
+  tokenKey: z.string(),
+  id: z.string(),
+  label: z.string(),
+  subjectDn: z.string(),
+  fingerprintSha256: z.string(),
+  notAfter: z.string(),
+  validity: z.enum(['valid', 'expired', 'not-yet-valid']),
+});
+
 /** The operations that report progress. */
-export const cardOperationSchema = z.enum(['pin-change', 'pin-unblock', 'test-sign', 'orphans', 'delete-orphans']);
+export const cardOperationSchema = z.enum(['pin-change', 'pin-unblock', 'test-sign', 'orphans', 'delete-orphans', 'keygen', 'write-cert']);
 
 /** The steps an operation goes through (main/card/session.ts OperationStep). */
 export const operationStepSchema = z.enum([
@@ -141,6 +164,25 @@ export const cardOpsChannels = {
       deleted: z.array(z.object({ id: z.string(), objects: z.number() })),
       remaining: z.array(orphanKeySchema),
     }),
+  },
+  /**
+   * Makes a key pair on the card (private key sensitive, never extractable) and answers the CSR
+   * it signed. Without `subject` the CSR takes the subject of the card's current e-ID.
+   */
+  'card:keygen': {
+    request: z
+      .object({ tokenKey, algorithm: requestAlgorithmSchema, subject: z.string().trim().min(1).max(1024).optional(), pin: typedSecret() })
+      .strict(),
+    response: keygenResultSchema,
+  },
+  /**
+   * Writes an issued certificate (a .cer/.crt/.pem file, as `certificate:inspect` takes it) next
+   * to the key it belongs to, same CKA_ID and label. Refuses ('key-mismatch') if no key on the
+   * card matches, writing nothing.
+   */
+  'card:write-cert': {
+    request: z.object({ tokenKey, fileName: z.string().max(260), data: base64(CERTIFICATE_FILE_MAX_BYTES).min(4), pin: typedSecret() }).strict(),
+    response: writeCertificateResultSchema,
   },
 } as const satisfies Record<string, ChannelDef>;
 

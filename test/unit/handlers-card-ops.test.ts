@@ -41,6 +41,39 @@ const signResult: TestSignResult = {
   challenge: '00'.repeat(32),
 };
 
+/** What the engine answers for a key generation, with the fields the bridge does not pass on. */
+function keygenResult(tokenKey: string) {
+  return {
+    tokenKey,
+    id: '5E1A0C',
+    label: 'eID Desk ec-p256 2026-12-01',
+    algorithm: 'ec-p256',
+    subjectDn: 'CN=Åsa Öberg, O=Demo',
+    csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n',
+    publicKeySha256: 'ab'.repeat(32),
+    objects: { privateKey: true, publicKey: true, certificate: false },
+    protection: { sensitive: true, extractable: false, neverExtractable: true, local: true },
+    durationMs: 40,
+  };
+}
+
+function writeResult(tokenKey: string) {
+  return {
+    tokenKey,
+    id: '5E1A0C',
+    label: 'Åsa Öberg',
+    subjectDn: 'CN=Åsa Öberg, O=Demo',
+    fingerprintSha256: 'AB:CD',
+    notAfter: '2028-12-01T00:00:00.000Z',
+    validity: 'valid',
+    replaced: 0,
+    objects: { privateKey: true, publicKey: true, certificate: true },
+  };
+}
+
+/** A certificate file as the renderer sends it: any bytes in base64 (the engine parses them). */
+const CERT_DATA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+
 interface Call {
   method: string;
   tokenKey: string;
@@ -67,6 +100,8 @@ function fakeServices(overrides: Partial<Record<string, (...a: any[]) => unknown
     testSign: op('testSign', () => signResult),
     listOrphans: op('listOrphans', (k) => ({ tokenKey: k, orphans: [], privateKeysVisible: true })),
     deleteOrphans: op('deleteOrphans', (k) => ({ tokenKey: k, deleted: [{ id: 'A1', objects: 2 }], remaining: [] })),
+    generateKey: op('generateKey', (k) => keygenResult(k)),
+    writeCertificate: op('writeCertificate', (k) => writeResult(k)),
   };
   return { services: { options: { host: 'cli' }, settings: trap, cards: trap, keystore: trap, osStore: trap, cardOps, close() {} } as unknown as Services, calls };
 }
@@ -119,6 +154,31 @@ const cases: Record<string, { valid: Record<string, unknown>; invalid: unknown[]
       { tokenKey: KEY, pin: PIN, ids: Array.from({ length: 65 }, (_, i) => i.toString(16).padStart(2, '0')) },
     ],
   },
+  'card:keygen': {
+    valid: { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN },
+    invalid: [
+      { tokenKey: KEY, pin: PIN },
+      { tokenKey: KEY, algorithm: 'rsa1024', pin: PIN },
+      { tokenKey: KEY, algorithm: 'ec-p256', pin: '' },
+      { tokenKey: KEY, algorithm: 'ec-p256' },
+      { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN, subject: '' },
+      { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN, subject: 'CN='.repeat(400) },
+      { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN, id: '02' },
+      { algorithm: 'rsa2048', pin: PIN },
+    ],
+  },
+  'card:write-cert': {
+    valid: { tokenKey: KEY, fileName: 'asa.cer', data: CERT_DATA, pin: PIN },
+    invalid: [
+      { tokenKey: KEY, fileName: 'asa.cer', data: CERT_DATA },
+      { tokenKey: KEY, fileName: 'asa.cer', data: CERT_DATA, pin: '' },
+      { tokenKey: KEY, fileName: 'asa.cer', data: 'not base64!', pin: PIN },
+      { tokenKey: KEY, fileName: 'asa.cer', data: '', pin: PIN },
+      { tokenKey: KEY, data: CERT_DATA, pin: PIN },
+      { tokenKey: KEY, fileName: 'asa.cer', data: CERT_DATA, pin: PIN, replace: true },
+      { fileName: 'asa.cer', data: CERT_DATA, pin: PIN },
+    ],
+  },
 };
 
 describe('card-ops channels through dispatch', () => {
@@ -157,13 +217,29 @@ describe('card-ops channels through dispatch', () => {
     await dispatch(services, 'card:test-sign', { tokenKey: KEY, eidId: '02', pin: PIN });
     await dispatch(services, 'card:orphans', { tokenKey: KEY });
     await dispatch(services, 'card:delete-orphans', { tokenKey: KEY, pin: PIN, ids: ['a1'] });
+    await dispatch(services, 'card:keygen', { tokenKey: KEY, algorithm: 'rsa3072', pin: PIN });
+    await dispatch(services, 'card:keygen', { tokenKey: KEY, algorithm: 'ec-p256', subject: ' CN=Test, O=Org ', pin: PIN });
     expect(calls.map((c) => [c.method, c.req])).toEqual([
       ['changePin', { oldPin: PIN, newPin: NEW_PIN }],
       ['unblockPin', { puk: PUK, newPin: NEW_PIN }],
       ['testSign', { pin: PIN, id: '02' }],
       ['listOrphans', {}],
       ['deleteOrphans', { pin: PIN, ids: ['a1'] }],
+      ['generateKey', { pin: PIN, algorithm: 'rsa3072' }],
+      ['generateKey', { pin: PIN, algorithm: 'ec-p256', subject: 'CN=Test, O=Org' }],
     ]);
+  });
+
+  it('the certificate file reaches the engine as its bytes; the answers carry no PIN and only public data', async () => {
+    const { services, calls } = fakeServices();
+    const env = await dispatch(services, 'card:write-cert', { tokenKey: KEY, fileName: 'asa.cer', data: CERT_DATA, pin: PIN });
+    expect(env).toMatchObject({ ok: true, value: { id: '5E1A0C', subjectDn: 'CN=Åsa Öberg, O=Demo', validity: 'valid' } });
+    const req = calls[0].req as { pin: string; certificate: Buffer };
+    expect(req.pin).toBe(PIN);
+    expect(Buffer.isBuffer(req.certificate) && req.certificate.equals(Buffer.from(CERT_DATA, 'base64'))).toBe(true);
+    const gen = await dispatch(services, 'card:keygen', { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN });
+    expect(gen).toMatchObject({ ok: true, value: { id: '5E1A0C', csrPem: expect.stringContaining('BEGIN CERTIFICATE REQUEST'), publicKeySha256: 'ab'.repeat(32) } });
+    for (const env2 of [env, gen]) expect(JSON.stringify(env2)).not.toContain(PIN);
   });
 
   it('pushes progress to the calling window as card:progress, valid against the event schema', async () => {
@@ -183,7 +259,9 @@ describe('card-ops channels through dispatch', () => {
     await dispatch(services, 'card:test-sign', { tokenKey: KEY, eidId: '02', pin: PIN }, undefined, { emit });
     await dispatch(services, 'card:orphans', { tokenKey: KEY, pin: PIN }, undefined, { emit });
     await dispatch(services, 'card:delete-orphans', { tokenKey: KEY, pin: PIN, ids: ['A1'] }, undefined, { emit });
-    expect([...new Set(ops)]).toEqual(['pin-unblock', 'test-sign', 'orphans', 'delete-orphans']);
+    await dispatch(services, 'card:keygen', { tokenKey: KEY, algorithm: 'rsa2048', pin: PIN }, undefined, { emit });
+    await dispatch(services, 'card:write-cert', { tokenKey: KEY, fileName: 'a.pem', data: CERT_DATA, pin: PIN }, undefined, { emit });
+    expect([...new Set(ops)]).toEqual(['pin-unblock', 'test-sign', 'orphans', 'delete-orphans', 'keygen', 'write-cert']);
   });
 
   it('a window that went away while progress is sent does not break the operation', async () => {
@@ -204,10 +282,13 @@ describe('card-ops channels through dispatch', () => {
       ['pin:unblock', { tokenKey: KEY, puk: PUK, newPin: NEW_PIN }, new EidError('unblock-unsupported', 'Refused.', { module: '/x.so', method: 'so-login-init-pin', ckr: '0x54' })],
       ['card:test-sign', { tokenKey: KEY, eidId: '02', pin: PIN }, new EidError('pin-locked', 'The PIN is blocked.', { triesLeft: 0 })],
       ['card:delete-orphans', { tokenKey: KEY, pin: PIN, ids: ['A1'] }, new EidError('token-removed', 'The card was removed.', { operation: 'deleting orphan keys' })],
+      ['card:keygen', { tokenKey: KEY, algorithm: 'ec-p256', pin: PIN }, new EidError('pin-incorrect', 'The PIN is incorrect.', { triesLeft: 2, countLow: true, finalTry: false })],
+      ['card:keygen', { tokenKey: KEY, algorithm: 'rsa2048', pin: PIN }, new EidError('token-removed', 'The card was removed during the key generation.', { operation: 'the key generation' })],
+      ['card:write-cert', { tokenKey: KEY, fileName: 'a.cer', data: CERT_DATA, pin: PIN }, new EidError('key-mismatch', 'No key on the card belongs to this certificate.')],
     ];
     for (const [channel, req, err] of cases) {
       const fail = () => Promise.reject(err);
-      const { services } = fakeServices({ changePin: fail, unblockPin: fail, testSign: fail, deleteOrphans: fail });
+      const { services } = fakeServices({ changePin: fail, unblockPin: fail, testSign: fail, deleteOrphans: fail, generateKey: fail, writeCertificate: fail });
       const env = await dispatch(services, channel, req);
       expect(env).toEqual({ ok: false, error: { code: err.code, message: err.message, details: err.details } });
       for (const s of [PIN, NEW_PIN, PUK]) expect(JSON.stringify(env)).not.toContain(s);
