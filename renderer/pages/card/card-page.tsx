@@ -13,11 +13,13 @@ import { useCards } from '../../hooks/use-cards';
 import { PageError } from '../../components/page-error';
 import type { TokenViewData } from '../my-eids/types';
 import { ChangePinDialog } from './change-pin-dialog';
+import { KeygenDialog } from './keygen-dialog';
 import { groupCards, locateToken, type PhysicalCard } from './cards';
 import { OrphansDialog } from './orphans-dialog';
 import { TestSignDialog } from './test-sign-dialog';
 import { TokenPanel, type CardDialogKind } from './token-panel';
 import { UnblockPinDialog } from './unblock-pin-dialog';
+import { WriteCertDialog } from './write-cert-dialog';
 
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '60rem' },
@@ -174,6 +176,8 @@ export function CardPage() {
       {dialog && dialogProps && dialog.kind === 'unblock' && <UnblockPinDialog {...dialogProps} />}
       {dialog && dialogProps && dialog.kind === 'test-sign' && <TestSignDialog {...dialogProps} />}
       {dialog && dialogProps && dialog.kind === 'orphans' && <OrphansDialog {...dialogProps} />}
+      {dialog && dialogProps && dialog.kind === 'keygen' && <KeygenDialog {...dialogProps} />}
+      {dialog && dialogProps && dialog.kind === 'write-cert' && <WriteCertDialog {...dialogProps} />}
     </div>
   );
 }

@@ -71,3 +71,14 @@ export function defaultTestEid(token: TokenViewData): TokenViewData['eids'][numb
   const valid = usable.filter((e) => e.validity === 'valid');
   return valid.find((e) => e.purposes.includes('signing')) ?? valid.find((e) => e.purposes.includes('authentication')) ?? valid[0] ?? usable[0];
 }
+
+/**
+ * The e-ID a new key's CSR takes its subject from: a valid one that is not a CA, authentication
+ * first, the one valid longest (the same choice as main's currentEid, so the dialog shows what the
+ * CSR will say).
+ */
+export function currentEidOf(token: TokenViewData): TokenViewData['eids'][number] | undefined {
+  const valid = token.eids.filter((e) => e.validity === 'valid' && !e.purposes.includes('ca'));
+  const byEnd = (a: { notAfter: string }, b: { notAfter: string }) => b.notAfter.localeCompare(a.notAfter);
+  return [...valid.filter((e) => e.purposes.includes('authentication'))].sort(byEnd)[0] ?? [...valid].sort(byEnd)[0];
+}

@@ -46,6 +46,8 @@ export function removedText(operation: CardOperation, reachedCritical: boolean):
   if (!reachedCritical) return 'card.removed.nothingChanged';
   if (operation === 'pin-change') return 'card.removed.pinChange';
   if (operation === 'pin-unblock') return 'card.removed.pinUnblock';
+  if (operation === 'keygen') return 'card.removed.keygen';
+  if (operation === 'write-cert') return 'card.removed.writeCert';
   return 'card.removed.deleteKeys';
 }
 

@@ -5,7 +5,7 @@
  * fail is how users lose their last PUK try.
  */
 import { Button, Card, MessageBar, MessageBarBody, Spinner, Text, Title3, makeStyles, tokens } from '@fluentui/react-components';
-import { KeyMultipleRegular, KeyResetRegular, PasswordRegular, SignatureRegular } from '@fluentui/react-icons';
+import { CertificateRegular, KeyRegular, KeyMultipleRegular, KeyResetRegular, PasswordRegular, SignatureRegular } from '@fluentui/react-icons';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TokenViewData } from '../my-eids/types';
@@ -15,7 +15,7 @@ import { PinStatusSummary } from './pin-status';
 import { usePinReport } from './use-pin-report';
 
 /** The dialogs a token panel opens. */
-export type CardDialogKind = 'change' | 'unblock' | 'test-sign' | 'orphans';
+export type CardDialogKind = 'change' | 'unblock' | 'test-sign' | 'orphans' | 'keygen' | 'write-cert';
 
 const useStyles = makeStyles({
   card: { padding: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -91,6 +91,12 @@ export function TokenPanel({ token, version, onOpen }: TokenPanelProps) {
         </Button>
         <Button icon={<KeyMultipleRegular />} onClick={open('orphans')}>
           {t('card.actions.orphans')}
+        </Button>
+        <Button icon={<KeyRegular />} disabledFocusable={!report || report.pin.locked} onClick={open('keygen')}>
+          {t('card.actions.keygen')}
+        </Button>
+        <Button icon={<CertificateRegular />} disabledFocusable={!report || report.pin.locked} onClick={open('write-cert')}>
+          {t('card.actions.writeCert')}
         </Button>
       </div>
       {changeBlocked && changeBlocked !== 'puk-locked' && changeBlocked !== 'unsupported' && (
