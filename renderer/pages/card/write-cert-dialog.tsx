@@ -3,12 +3,13 @@
  * picked as a file, shown (whom it is for, valid until) before any PIN is asked, and written next
  * to its key. Main refuses, writing nothing, when no key on the card belongs to it.
  */
-import { Button, MessageBar, MessageBarBody, Spinner, Text, makeStyles } from '@fluentui/react-components';
-import { FolderOpenRegular } from '@fluentui/react-icons';
-import { useRef, useState } from 'react';
+import { MessageBar, MessageBarBody, Spinner, Text } from '@fluentui/react-components';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResponseOf } from '../../../preload/contract';
 import { bridge } from '../../bridge-client';
+import { FilePickButton } from '../../components/file-pick-button';
+import { formatDate } from '../../format';
 import { errorText } from '../../i18n';
 import { fileKind, type FileProblem, type PickedFile } from '../files/import-machine';
 import { readPickedFile } from '../files/read-file';
@@ -29,23 +30,11 @@ interface Picked {
 
 const ACCEPT = '.cer,.crt,.pem,.der';
 
-const useStyles = makeStyles({
-  hidden: { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clipPath: 'inset(50%)' },
-});
-
-/** "1 december 2028" / "1 December 2028". */
-function dateText(iso: string, lang: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(lang === 'sv' ? 'sv-SE' : 'en-GB', { year: 'numeric', month: 'long', day: 'numeric' });
-}
-
 /** The write-certificate dialog. */
 export function WriteCertDialog({ token, current, onClose }: CardDialogBaseProps) {
   const { t, i18n } = useTranslation();
-  const s = useStyles();
   const l = useKeyListStyles();
   const form = useCardPinForm('write-cert', token, current);
-  const input = useRef<HTMLInputElement>(null);
   const [picked, setPicked] = useState<Picked | null>(null);
   const [reading, setReading] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -99,7 +88,7 @@ export function WriteCertDialog({ token, current, onClose }: CardDialogBaseProps
             <dt className={l.term}>{t('card.writeCert.subject')}</dt>
             <dd className={l.def}>{result.subjectDn}</dd>
             <dt className={l.term}>{t('card.writeCert.validUntil')}</dt>
-            <dd className={l.def}>{dateText(result.notAfter, i18n.language)}</dd>
+            <dd className={l.def}>{formatDate(result.notAfter, i18n.language)}</dd>
             <dt className={l.term}>{t('card.keygen.keyId')}</dt>
             <dd className={l.def}>{`${result.label} (${result.id})`}</dd>
           </dl>
@@ -108,20 +97,12 @@ export function WriteCertDialog({ token, current, onClose }: CardDialogBaseProps
         <>
           <Text>{t('card.writeCert.intro')}</Text>
           <div>
-            <Button icon={<FolderOpenRegular />} disabled={reading || running} onClick={() => input.current?.click()}>
-              {picked ? t('card.writeCert.chooseOther') : t('card.writeCert.choose')}
-            </Button>
-            <input
-              ref={input}
-              type="file"
+            <FilePickButton
+              label={picked ? t('card.writeCert.chooseOther') : t('card.writeCert.choose')}
+              inputLabel={t('card.writeCert.inputLabel')}
               accept={ACCEPT}
-              aria-label={t('card.writeCert.inputLabel')}
-              className={s.hidden}
-              tabIndex={-1}
-              onChange={(e) => {
-                void onFiles(e.target.files);
-                e.target.value = '';
-              }}
+              disabled={reading || running}
+              onFiles={(files) => void onFiles(files)}
             />
           </div>
           {reading && <Spinner size="tiny" label={t('card.writeCert.reading')} />}
@@ -140,7 +121,7 @@ export function WriteCertDialog({ token, current, onClose }: CardDialogBaseProps
               <dd className={l.def}>{picked.subjectDn}</dd>
               <dt className={l.term}>{t('card.writeCert.validUntil')}</dt>
               <dd className={l.def}>
-                {dateText(picked.notAfter, i18n.language)}
+                {formatDate(picked.notAfter, i18n.language)}
                 {picked.validity !== 'valid' ? ` (${t(`card.writeCert.validity.${picked.validity}`)})` : ''}
               </dd>
             </dl>

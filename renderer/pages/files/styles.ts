@@ -3,6 +3,7 @@
  * colours written out), so the Windows light, dark and high-contrast themes all work.
  */
 import { makeStyles, tokens, typographyStyles } from '@fluentui/react-components';
+import { VISUALLY_HIDDEN } from '../../components/visually-hidden';
 
 /** The shared class names. */
 export const useFilesStyles = makeStyles({
@@ -77,17 +78,7 @@ export const useFilesStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
   },
   dropZoneActive: { border: `2px dashed ${tokens.colorBrandStroke1}`, backgroundColor: tokens.colorBrandBackground2 },
-  visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    padding: 0,
-    margin: '-1px',
-    overflow: 'hidden',
-    clipPath: 'inset(50%)',
-    whiteSpace: 'nowrap',
-    border: 0,
-  },
+  visuallyHidden: VISUALLY_HIDDEN,
   identityBox: {
     display: 'flex',
     alignItems: 'center',

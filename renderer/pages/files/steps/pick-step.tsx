@@ -4,11 +4,12 @@
  * a key request (.cer/.crt/.pem/.p7b/.p7c) is accepted too: it is inspected at once (no password)
  * and goes on to what it holds and which key here it belongs to.
  */
-import { Button, MessageBar, MessageBarBody, Spinner, Text, mergeClasses } from '@fluentui/react-components';
-import { DocumentArrowUpRegular, FolderOpenRegular } from '@fluentui/react-icons';
+import { MessageBar, MessageBarBody, Spinner, Text, mergeClasses } from '@fluentui/react-components';
+import { DocumentArrowUpRegular } from '@fluentui/react-icons';
 import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { P12_MAX_BYTES } from '../../../../preload/channels/files';
+import { FilePickButton } from '../../../components/file-pick-button';
 import { CERTIFICATE_EXTENSIONS, P12_EXTENSIONS, type FileProblem } from '../import-machine';
 import { useFilesStyles } from '../styles';
 import { sizeText } from '../text';
@@ -59,21 +60,14 @@ export function PickStep({ problem, reading, onFiles }: PickStepProps) {
       >
         <DocumentArrowUpRegular fontSize={40} aria-hidden />
         <Text aria-hidden>{over ? t('files.pick.dropActive') : t('files.pick.drop')}</Text>
-        <Button appearance="primary" icon={<FolderOpenRegular />} disabled={reading} onClick={() => input.current?.click()}>
-          {t('files.pick.choose')}
-        </Button>
-        <input
-          ref={input}
-          type="file"
+        <FilePickButton
+          appearance="primary"
+          label={t('files.pick.choose')}
+          inputLabel={t('files.pick.inputLabel')}
           accept={ACCEPT}
-          aria-label={t('files.pick.inputLabel')}
-          className={s.visuallyHidden}
-          tabIndex={-1}
-          onChange={(e) => {
-            onFiles(e.target.files);
-            // The same file can be chosen again after a problem.
-            e.target.value = '';
-          }}
+          disabled={reading}
+          onFiles={onFiles}
+          inputRef={input}
         />
       </div>
       {reading && <Spinner size="tiny" label={t('files.pick.reading')} />}
